@@ -1,0 +1,1 @@
+Console.WriteLine("AceTrainer AppHost: not written yet.");

@@ -1,0 +1,10 @@
+// Benchmarks: `dotnet run -c Release --project tests/AceTrainer.Benchmarks -- <name>`.
+// Each benchmark measures our code and a reference in the same run and prints ratios.
+var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase);
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: AceTrainer.Benchmarks <{string.Join("|", benchmarks.Keys)}> [options]");
+    return 2;
+}
+return await run(args[1..]);
