@@ -1,7 +1,11 @@
 using AceTrainer.ServiceDefaults;
+using AceTrainer.ServiceDefaults.Blobs;
+using AceTrainer.ServiceDefaults.Redis;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddRedis("redis");
+builder.AddBlobs("blobs");
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
