@@ -55,6 +55,9 @@ public sealed class RedisClient : IRedisClient, IAsyncDisposable
     public bool IsConnected => Volatile.Read(ref _connection) is not null;
 
     /// <summary>The protocol negotiated on the current connection (null while disconnected).</summary>
+    /// <summary>Why the last connection attempt or connection failed (null once connected).</summary>
+    public Exception? LastConnectionFailure => _lastFailure;
+
     public RedisProtocol? NegotiatedProtocol => Volatile.Read(ref _connection)?.Protocol;
 
     public Task<RedisReply> ExecuteAsync(string command, IReadOnlyList<RedisArg> args, CancellationToken cancellationToken = default)
