@@ -11,7 +11,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await RedisServer.StartNewAsync();
+        Server = await RedisServer.StartNewAsync(extraArguments: ["--enable-debug-command", "local"]);
         Client = new RedisClient(RedisConnectionOptions.Parse(Server.ConnectionString));
     }
 
