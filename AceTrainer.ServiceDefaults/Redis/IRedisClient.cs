@@ -12,6 +12,14 @@ public interface IRedisClient
     /// <exception cref="RedisConnectionException">The connection failed before the reply came; the command may or may not have run.</exception>
     /// <exception cref="OperationCanceledException">Cancelled, or the command timeout elapsed.</exception>
     Task<RedisReply> ExecuteAsync(string command, IReadOnlyList<RedisArg> args, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends the commands back to back, with no other caller's command between them on the wire (what MULTI/EXEC needs
+    /// on a shared connection), and returns one reply per command; error replies are returned as
+    /// <see cref="RedisReplyKind.Error"/> items, not thrown. Clients that cannot guarantee this throw <see cref="NotSupportedException"/>.
+    /// </summary>
+    Task<IReadOnlyList<RedisReply>> ExecuteContiguousAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot send contiguous command batches.");
 }
 
 /// <summary>Pub/sub on a connection of its own; subscriptions survive reconnects (resubscribed automatically).</summary>
