@@ -26,7 +26,7 @@ internal sealed class HeartbeatPublisher(
                 var report = await health.CheckHealthAsync(stoppingToken);
                 var summary = HealthSummary.From(identity.Name, report);
                 var beat = new ServiceHeartbeat(identity.Name, identity.InstanceId, summary.Status, summary.Checks, identity.StartedAt, time.GetUtcNow());
-                await redis.ExecuteAsync("PUBLISH", [ServiceHeartbeat.Channel, JsonSerializer.Serialize(beat, JsonDefaults.Options)], stoppingToken);
+                await redis.PublishAsync(ServiceHeartbeat.Channel, JsonSerializer.Serialize(beat, JsonDefaults.Options), stoppingToken);
                 if (failing) logger.LogInformation("Heartbeats are being published again");
                 failing = false;
             }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -30,8 +31,7 @@ public static class TelemetryExtensions
 
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, ServiceIdentity identity)
     {
-        // The exporter is added only when an OTLP endpoint is configured, as Aspire's service defaults do.
-        var exportOtlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var otlp = OtlpTarget.From(builder.Configuration);
         void Describe(ResourceBuilder resource) =>
             resource.AddService(identity.Name, serviceInstanceId: identity.InstanceId);
 
@@ -39,7 +39,7 @@ public static class TelemetryExtensions
         {
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
-            if (exportOtlp) logging.AddOtlpExporter();
+            if (otlp is not null) logging.AddOtlpExporter(o => otlp.Configure(o, "v1/logs"));
         });
         builder.Services.ConfigureOpenTelemetryLoggerProvider(logs => logs.ConfigureResource(Describe));
 
@@ -48,10 +48,38 @@ public static class TelemetryExtensions
             otel.ConfigureResource(Describe);
             otel.WithTracing(tracing => tracing.AddSource([.. FrameworkSources, SourcePrefix + "*"]));
             otel.WithMetrics(metrics => metrics.AddMeter([.. FrameworkMeters, SourcePrefix + "*"]));
-            if (exportOtlp) otel.UseOtlpExporter();
+            if (otlp is not null) otel.UseOtlpExporter(otlp.Protocol, otlp.Endpoint);
         });
         // Registered as an instance so the container disposes it at shutdown, flushing what is buffered.
         builder.Services.AddSingleton(sdk);
         return builder;
+    }
+}
+
+/// <summary>
+/// Where to export, from the standard OTEL_EXPORTER_OTLP_* settings; null when no endpoint is set, so
+/// nothing is exported (as in Aspire's service defaults). Read from the host configuration rather than
+/// left to the exporter, so in-memory configuration and environment variables behave the same.
+/// </summary>
+internal sealed record OtlpTarget(OtlpExportProtocol Protocol, Uri Endpoint)
+{
+    public static OtlpTarget? From(IConfiguration configuration)
+    {
+        var endpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        if (string.IsNullOrWhiteSpace(endpoint)) return null;
+        var protocol = configuration["OTEL_EXPORTER_OTLP_PROTOCOL"]?.Trim().ToLowerInvariant() switch
+        {
+            "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
+            null or "" or "grpc" => OtlpExportProtocol.Grpc,
+            var other => throw new InvalidOperationException($"OTEL_EXPORTER_OTLP_PROTOCOL '{other}' is not supported; use grpc or http/protobuf."),
+        };
+        return new OtlpTarget(protocol, new Uri(endpoint.TrimEnd('/') + "/"));
+    }
+
+    /// <summary>Per-signal exporter options: over HTTP the signal's path is part of the endpoint, over gRPC it is not.</summary>
+    public void Configure(OtlpExporterOptions options, string signalPath)
+    {
+        options.Protocol = Protocol;
+        options.Endpoint = Protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(Endpoint, signalPath) : Endpoint;
     }
 }

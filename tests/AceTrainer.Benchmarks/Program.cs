@@ -1,6 +1,11 @@
 // Benchmarks: `dotnet run -c Release --project tests/AceTrainer.Benchmarks -- <name>`.
 // Each benchmark measures our code and a reference in the same run and prints ratios.
-var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase);
+using AceTrainer.Benchmarks;
+
+var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["redis"] = RedisBenchmark.RunAsync,
+};
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

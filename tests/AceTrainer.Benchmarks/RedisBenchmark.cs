@@ -3,6 +3,8 @@ using System.Globalization;
 using AceTrainer.ServiceDefaults.Redis;
 using AceTrainer.TestSupport;
 
+namespace AceTrainer.Benchmarks;
+
 /// <summary>
 /// Our RedisClient against redis-benchmark on the same local redis-server, in two patterns:
 /// one caller keeping 16 commands in flight (vs -c 1 -P 16) and 50 callers awaiting one command each (vs -c 50 -P 1).
