@@ -68,11 +68,14 @@ public sealed partial class AzureBlobStore
         }
         return new BlobProperties(
             long.TryParse(properties?.Element("Content-Length")?.Value, CultureInfo.InvariantCulture, out var size) ? size : 0,
-            properties?.Element("Etag")?.Value ?? "",
+            QuoteETag(properties?.Element("Etag")?.Value ?? ""),
             BlobHttp.ParseDate(properties?.Element("Last-Modified")?.Value),
             properties?.Element("Content-Type")?.Value is { Length: > 0 } type ? type : null,
             metadata);
     }
+
+    // Listings return ETags bare while headers quote them; quote so either can feed If-Match.
+    private static string QuoteETag(string etag) => etag.StartsWith('"') ? etag : $"\"{etag}\"";
 
     private static void AddQuery(List<string> query, string name, string? value)
     {
