@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Security;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace AceTrainer.ServiceDefaults.Blobs;
@@ -45,7 +46,7 @@ public sealed partial class AzureBlobStore
         string path, byte[] buffer, int count, BlobUploadOptions options, CancellationToken cancellationToken)
     {
         using var request = NewRequest(HttpMethod.Put, path);
-        request.Content = new ByteArrayContent(buffer, 0, count);
+        request.Content = BodyWithMd5(buffer, count);
         request.Headers.TryAddWithoutValidation("x-ms-blob-type", "BlockBlob");
         AddBlobHeaders(request, options);
         using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
@@ -117,7 +118,7 @@ public sealed partial class AzureBlobStore
         try
         {
             using var request = NewRequest(HttpMethod.Put, path, $"comp=block&blockid={Uri.EscapeDataString(blockId)}");
-            request.Content = new ByteArrayContent(buffer, 0, count);
+            request.Content = BodyWithMd5(buffer, count);
             using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, abort.Token);
             await EnsureSuccessAsync(response, "Put Block", path, abort.Token);
         }
@@ -159,6 +160,17 @@ public sealed partial class AzureBlobStore
         }
         BlobHttp.AddMetadata(request, options.Metadata);
         BlobHttp.AddConditions(request, options.Conditions);
+    }
+
+    /// <summary>
+    /// Content-MD5 lets the service reject a body corrupted in transit. It also spares Azurite its slow JavaScript
+    /// CRC64 of every staged block (it verifies the MD5 natively instead), which dominated block upload time.
+    /// </summary>
+    private static ByteArrayContent BodyWithMd5(byte[] buffer, int count)
+    {
+        var content = new ByteArrayContent(buffer, 0, count);
+        content.Headers.ContentMD5 = MD5.HashData(buffer.AsSpan(0, count));
+        return content;
     }
 
     // Block ids must all have the same length within a blob: 16-byte upload id + 4-byte index, base64.

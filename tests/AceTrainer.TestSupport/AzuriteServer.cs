@@ -155,18 +155,24 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The folder holding AceTrainer.sln, found by walking up from <paramref name="startDirectory"/> (default: this assembly's folder).</summary>
+    /// <summary>
+    /// The folder holding AceTrainer.sln, found by walking up from <paramref name="startDirectory"/>; by default from
+    /// this assembly's folder, then from the current directory (for tools built outside the repo).
+    /// </summary>
     public static string FindRepoRoot(string? startDirectory = null)
     {
-        var start = startDirectory ?? AppContext.BaseDirectory;
-        for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+        string[] starts = startDirectory is null ? [AppContext.BaseDirectory, Environment.CurrentDirectory] : [startDirectory];
+        foreach (var start in starts)
         {
-            if (File.Exists(Path.Combine(directory.FullName, "AceTrainer.sln")))
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
             {
-                return directory.FullName;
+                if (File.Exists(Path.Combine(directory.FullName, "AceTrainer.sln")))
+                {
+                    return directory.FullName;
+                }
             }
         }
-        throw new DirectoryNotFoundException($"No AceTrainer.sln found in '{start}' or any folder above it.");
+        throw new DirectoryNotFoundException($"No AceTrainer.sln found in '{string.Join("' or '", starts)}' or any folder above.");
     }
 
     /// <summary>Path of node_modules/.bin/azurite-blob under the repo root; throws with the fix if it is not installed.</summary>

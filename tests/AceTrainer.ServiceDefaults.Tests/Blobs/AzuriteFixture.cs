@@ -26,7 +26,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await AzuriteServer.StartNewAsync(inMemoryPersistence: true);
-        _store = new AzureBlobStore(Connection);
+        // Pinned rather than the defaults: the tests' data sizes are chosen against 8 MiB blocks, 4 in flight.
+        _store = new AzureBlobStore(Connection, new BlobTransferOptions { BlockSizeBytes = 8 * 1024 * 1024, MaxParallelBlocks = 4 });
     }
 
     public async Task DisposeAsync()
