@@ -8,7 +8,7 @@ namespace AceTrainer.Benchmarks;
 
 /// <summary>
 /// Upload and download throughput of <see cref="AzureBlobStore"/> against curl, both talking to the same
-/// in-memory Azurite, in one run. Options: --size-mb N (256), --reps N (5), --block-mb N (8), --parallel N (4).
+/// in-memory Azurite, in one run. Options: --size-mb N (256), --reps N (5), --block-mb N, --parallel N (default: BlobTransferOptions defaults).
 /// </summary>
 public static class BlobBenchmark
 {
@@ -19,10 +19,11 @@ public static class BlobBenchmark
     {
         var sizeMb = IntOption(args, "--size-mb", 256);
         var reps = IntOption(args, "--reps", 5);
+        var defaults = new BlobTransferOptions();
         var transfer = new BlobTransferOptions
         {
-            BlockSizeBytes = IntOption(args, "--block-mb", 8) * 1024 * 1024,
-            MaxParallelBlocks = IntOption(args, "--parallel", 4),
+            BlockSizeBytes = IntOption(args, "--block-mb", defaults.BlockSizeBytes >> 20) << 20,
+            MaxParallelBlocks = IntOption(args, "--parallel", defaults.MaxParallelBlocks),
         };
         var file = Path.Combine(Path.GetTempPath(), $"blob-bench-{Guid.NewGuid():N}.bin");
         try
@@ -56,7 +57,7 @@ public static class BlobBenchmark
 
             Console.WriteLine();
             Console.WriteLine($"Blob throughput, {sizeMb} MB file, median of {reps} runs after a warm-up, Azurite 3.37 (in-memory) on loopback:");
-            Console.WriteLine($"  upload   ours: file stream -> {transfer.BlockSizeBytes >> 20} MiB Put Block x{transfer.MaxParallelBlocks} parallel + Put Block List");
+            Console.WriteLine($"  upload   ours: file stream -> {transfer.BlockSizeBytes >> 20} MiB Put Block x{transfer.MaxParallelBlocks} parallel (each with Content-MD5) + Put Block List");
             Console.WriteLine("           curl: one Put Blob, curl -T <file> with a SharedKey header signed by our signer");
             Console.WriteLine("  download ours: one Get Blob streamed to Stream.Null; curl: one Get Blob to -o /dev/null");
             Console.WriteLine();
