@@ -43,17 +43,26 @@ public static class TelemetryExtensions
         });
         builder.Services.ConfigureOpenTelemetryLoggerProvider(logs => logs.ConfigureResource(Describe));
 
-        var sdk = OpenTelemetrySdk.Create(otel =>
+        // Created by a factory so the container owns and disposes it at shutdown (flushing what is
+        // buffered); an instance registered as such would never be disposed.
+        builder.Services.AddSingleton(_ => OpenTelemetrySdk.Create(otel =>
         {
             otel.ConfigureResource(Describe);
             otel.WithTracing(tracing => tracing.AddSource([.. FrameworkSources, SourcePrefix + "*"]));
             otel.WithMetrics(metrics => metrics.AddMeter([.. FrameworkMeters, SourcePrefix + "*"]));
             if (otlp is not null) otel.UseOtlpExporter(otlp.Protocol, otlp.Endpoint);
-        });
-        // Registered as an instance so the container disposes it at shutdown, flushing what is buffered.
-        builder.Services.AddSingleton(sdk);
+        }));
+        builder.Services.AddHostedService<TelemetryStarter>();
         return builder;
     }
+}
+
+/// <summary>Resolving the SDK at start-up is what starts listening (the hosting package's job, which we cannot restore).</summary>
+internal sealed class TelemetryStarter(OpenTelemetrySdk sdk) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => sdk is null ? Task.CompletedTask : Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>

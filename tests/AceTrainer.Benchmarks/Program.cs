@@ -5,6 +5,7 @@ using AceTrainer.Benchmarks;
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["redis"] = RedisBenchmark.RunAsync,
+    ["blobs"] = BlobBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
