@@ -102,14 +102,22 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>Copies the elements into <paramref name="destination"/> in row-major order.</summary>
-    public unsafe void CopyTo<T>(Span<T> destination) where T : unmanaged
+    public void CopyTo<T>(Span<T> destination) where T : unmanaged
     {
-        if (sizeof(T) != DType.ElementSize())
+        if (System.Runtime.CompilerServices.Unsafe.SizeOf<T>() != DType.ElementSize())
             throw new ArgumentException($"element type {typeof(T).Name} does not match {DType}");
-        if (destination.Length != Numel) throw new ArgumentException($"destination holds {destination.Length} elements, tensor {Numel}");
-        using var host = Device.Type == DeviceType.Cpu && IsContiguous ? Alias() : To(Device.Cpu).Contiguous();
-        fixed (T* p = destination)
-            NativeMethods.Check(NativeMethods.ace_tensor_copy_to_host(host.Handle, p, (long)destination.Length * sizeof(T)), "copy to host");
+        CopyBytesTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination));
+    }
+
+    /// <summary>Copies the raw element bytes (row-major, little-endian) into <paramref name="destination"/>.</summary>
+    public unsafe void CopyBytesTo(Span<byte> destination)
+    {
+        if (destination.Length != Numel * DType.ElementSize())
+            throw new ArgumentException($"destination holds {destination.Length} bytes, tensor {Numel * DType.ElementSize()}");
+        using var onCpu = Device.Type == DeviceType.Cpu ? Alias() : To(Device.Cpu);
+        using var host = onCpu.Contiguous();
+        fixed (byte* p = destination)
+            NativeMethods.Check(NativeMethods.ace_tensor_copy_to_host(host.Handle, p, destination.Length), "copy to host");
     }
 
     /// <summary>The single element as a double (synchronises with the device).</summary>
