@@ -113,8 +113,9 @@ void set_cpu_rng_state(const at::Tensor& state) {
 
 struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction> {
   static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx,
-                                                torch::autograd::variable_list inputs,
-                                                int64_t fn, int64_t context) {
+                                                at::TensorList input_list, int64_t fn,
+                                                int64_t context) {
+    torch::autograd::variable_list inputs = input_list.vec();
     ctx->saved_data["fn"] = fn;
     ctx->saved_data["context"] = context;
     ctx->saved_data["rng"] = cpu_rng_state();
@@ -164,7 +165,8 @@ ACE_API int32_t ace_checkpoint(AceBlockFn fn, int64_t context, at::Tensor** inpu
   ACE_GUARD_BEGIN
   torch::autograd::variable_list in;
   for (int32_t k = 0; k < count; ++k) in.push_back(*inputs[k]);
-  auto out = CheckpointFunction::apply(in, reinterpret_cast<int64_t>(fn), context);
+  // passed as TensorList so the autograd function sees every element as a differentiable input
+  auto out = CheckpointFunction::apply(at::TensorList(in), reinterpret_cast<int64_t>(fn), context);
   TORCH_CHECK(static_cast<int32_t>(out.size()) <= capacity, "too many checkpoint outputs");
   for (size_t k = 0; k < out.size(); ++k) outputs[k] = ace::own(std::move(out[k]));
   *produced = static_cast<int32_t>(out.size());
