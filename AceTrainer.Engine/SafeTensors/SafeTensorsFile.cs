@@ -24,10 +24,18 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         byte* pointer = null;
         view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
         basePointer = pointer + view.PointerOffset;
-        var headerLength = *(long*)basePointer;
-        if (headerLength <= 0 || 8 + headerLength > length) throw new InvalidDataException($"{path}: bad header length {headerLength}");
-        dataStart = 8 + headerLength;
-        (Tensors, Metadata) = ParseHeader(new ReadOnlySpan<byte>(basePointer + 8, (int)headerLength), length - dataStart);
+        try
+        {
+            var headerLength = *(long*)basePointer;
+            if (headerLength <= 0 || 8 + headerLength > length) throw new InvalidDataException($"{path}: bad header length {headerLength}");
+            dataStart = 8 + headerLength;
+            (Tensors, Metadata) = ParseHeader(new ReadOnlySpan<byte>(basePointer + 8, (int)headerLength), length - dataStart);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public static SafeTensorsFile Open(string path) => new(path);
