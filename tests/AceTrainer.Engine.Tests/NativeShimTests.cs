@@ -59,4 +59,41 @@ public class NativeShimTests
         Assert.Equal(10.0, Op.Get("aten::sum").Invoke(x).Item());
         Assert.Contains("aten::sum", Op.Get("aten::sum").Schema);
     }
+
+    [Fact]
+    public void Device_queries_and_cpu_only_memory_stats_fail_cleanly()
+    {
+        Assert.False(Torch.CudaIsAvailable);
+        Assert.Equal(0, Torch.CudaDeviceCount);
+        Assert.Contains("without CUDA", Assert.Throws<TorchException>(() => Torch.CudaMemory()).Message);
+        using var scope = new DisposeScope();
+        Assert.Throws<TorchException>(() => Tensor.Zeros([2], device: Device.Cuda()));
+    }
+
+    [Fact]
+    public void No_grad_scope_stops_recording_and_restores()
+    {
+        using var scope = new DisposeScope();
+        var w = Tensor.Ones([3]).RequiresGrad_();
+        using (Torch.NoGrad())
+        {
+            Assert.False(NoGradScope.IsGradEnabled);
+            Assert.False((w * 2).RequiresGrad);
+        }
+        Assert.True(NoGradScope.IsGradEnabled);
+        var y = (w * w).Sum();
+        Assert.True(y.RequiresGrad);
+        y.Backward();
+        Assert.Equal(new float[] { 2, 2, 2 }, w.Grad!.ToArray<float>());
+    }
+
+    [Fact]
+    public void Manual_seed_makes_sampling_repeatable()
+    {
+        using var scope = new DisposeScope();
+        Torch.ManualSeed(42);
+        var a = Tensor.Randn([5]).ToArray<float>();
+        Torch.ManualSeed(42);
+        Assert.Equal(a, Tensor.Randn([5]).ToArray<float>());
+    }
 }
