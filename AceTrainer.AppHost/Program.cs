@@ -17,18 +17,15 @@ try
 
     using var shutdown = new CancellationTokenSource();
     var runner = new AppHostRunner(log, Environment.GetEnvironmentVariable);
-    var signalsReceived = 0;
+    // No "second signal kills at once": `dotnet run` forwards SIGTERM, so one stop request often arrives twice.
+    // Children that ignore SIGTERM are killed after the grace period anyway.
     void OnStopSignal(PosixSignalContext context)
     {
         context.Cancel = true;
-        if (Interlocked.Increment(ref signalsReceived) == 1)
+        if (!shutdown.IsCancellationRequested)
         {
-            log.Info($"received {context.Signal}; stopping (send it again to kill everything at once).");
+            log.Info($"received {context.Signal}; stopping.");
             shutdown.Cancel();
-        }
-        else
-        {
-            runner.KillAll();
         }
     }
 

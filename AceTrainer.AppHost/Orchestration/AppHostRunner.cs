@@ -54,16 +54,6 @@ public sealed class AppHostRunner(ConsoleLog log, Func<string, string?> getEnv)
         return await RunUntilStoppedAsync(shutdown);
     }
 
-    /// <summary>For a second Ctrl+C: no more waiting for graceful exits.</summary>
-    public void KillAll()
-    {
-        log.Error("killing all children now.");
-        foreach (var child in Snapshot())
-        {
-            child.KillNow();
-        }
-    }
-
     private async Task StartAllAsync(
         AppHostOptions options, ResolvedTools tools, PortAssignment ports, ProcessSpawner spawner, CancellationToken ct)
     {

@@ -13,9 +13,9 @@ public sealed class AppHostLifecycleTests(ITestOutputHelper output)
     private const int DefaultRedisPort = 6380;
 
     [Theory]
-    [InlineData(ProcessTable.SigTerm)]
-    [InlineData(ProcessTable.SigInt)]
-    public async Task Starts_everything_healthy_then_a_stop_signal_stops_every_child_and_exits_zero(int signal)
+    [InlineData(ProcessTable.SigTerm, false)]
+    [InlineData(ProcessTable.SigInt, true)]
+    public async Task Starts_everything_healthy_then_a_stop_signal_stops_every_child_and_exits_zero(int signal, bool toProcessGroup)
     {
         var ports = TestPorts.Free();
         // Redis is left on its default port, which this test holds busy, to see the AppHost pick another one.
@@ -53,7 +53,14 @@ public sealed class AppHostLifecycleTests(ITestOutputHelper output)
         Assert.Equal(pids.Values.Append(appHost.Pid).Order(), appHost.LiveProcesses().Order());
         AssertServiceEnvironment(pids["datasetservice"], ports, redisPort);
 
-        appHost.Signal(signal);
+        if (toProcessGroup)
+        {
+            appHost.SignalProcessGroup(signal);
+        }
+        else
+        {
+            appHost.Signal(signal);
+        }
 
         Assert.Equal(0, await appHost.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.True(await ProcessTable.WaitUntilGoneAsync(pids.Values, TimeSpan.FromSeconds(2)), "children still running");

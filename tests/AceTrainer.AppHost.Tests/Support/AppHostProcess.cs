@@ -49,7 +49,8 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
     {
         dataDir ??= Directory.CreateTempSubdirectory("acetrainer-apphost-test-").FullName;
         var marker = $"ACETRAINER_APPHOST_TEST_RUN={Guid.NewGuid():N}";
-        var info = new ProcessStartInfo(DotnetHost(), [AppHostAssembly(), "--data-dir", dataDir, .. args])
+        // As its own process-group leader (setsid execs in place, same pid) so a test can signal the group like a terminal does.
+        var info = new ProcessStartInfo("/usr/bin/setsid", [DotnetHost(), AppHostAssembly(), "--data-dir", dataDir, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -109,6 +110,9 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
     }
 
     public void Signal(int signal) => ProcessTable.Signal(_process.Id, signal);
+
+    /// <summary>What a terminal's Ctrl+C does: the signal goes to every process in the foreground process group.</summary>
+    public void SignalProcessGroup(int signal) => ProcessTable.Signal(-_process.Id, signal);
 
     /// <summary>
     /// Live processes of this run: everything that inherited the marker, plus redis, which overwrites its environment
