@@ -84,6 +84,22 @@ public sealed class AppHostLifecycleTests(ITestOutputHelper output)
         Assert.Empty(appHost.LiveProcesses());
     }
 
+    [Fact]
+    public async Task A_child_dying_after_startup_stops_the_rest_and_exits_non_zero()
+    {
+        var ports = TestPorts.Free();
+        await using var appHost = AppHostProcess.Start(output, ports.Arguments());
+        await appHost.WaitForLineAsync(l => l.Contains("AceTrainer portal: "), StartupTimeout);
+        var pids = appHost.ChildPids;
+
+        ProcessTable.Signal(pids["trainingservice"], ProcessTable.SigKill);
+
+        Assert.Equal(1, await appHost.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("trainingservice died unexpectedly; stopping everything.", appHost.Output);
+        Assert.True(await ProcessTable.WaitUntilGoneAsync(pids.Values, TimeSpan.FromSeconds(2)), "children still running");
+        Assert.Empty(appHost.LiveProcesses());
+    }
+
     private static void AssertServiceEnvironment(int pid, TestPorts ports, int redisPort)
     {
         var env = ProcessTable.Environment(pid);
