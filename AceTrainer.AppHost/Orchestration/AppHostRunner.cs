@@ -63,9 +63,11 @@ public sealed class AppHostRunner(ConsoleLog log, Func<string, string?> getEnv)
 
         var redis = await StartAsync(Topology.Redis(tools, redisDir, ports.Redis), spawner, newLayer: true);
         var azurite = await StartAsync(Topology.Azurite(tools, azuriteDir, ports.Azurite), spawner, newLayer: false);
-        await Task.WhenAll(
-            ReadinessProbes.WaitForTcpAsync(redis, ports.Redis, InfrastructureTimeout, ct),
-            ReadinessProbes.WaitForTcpAsync(azurite, ports.Azurite, InfrastructureTimeout, ct));
+        await ReadinessProbes.WhenAllOrFirstFailureAsync(
+        [
+            token => ReadinessProbes.WaitForTcpAsync(redis, ports.Redis, InfrastructureTimeout, token),
+            token => ReadinessProbes.WaitForTcpAsync(azurite, ports.Azurite, InfrastructureTimeout, token),
+        ], ct);
         log.Info($"redis accepts connections on 127.0.0.1:{ports.Redis}, azurite on 127.0.0.1:{ports.Azurite}.");
 
         var services = new List<ChildProcess>();
@@ -75,9 +77,11 @@ public sealed class AppHostRunner(ConsoleLog log, Func<string, string?> getEnv)
             services.Add(await StartAsync(spec, spawner, newLayer: services.Count == 0));
         }
 
-        using var http = new HttpClient();
-        await Task.WhenAll(services.Select(child => ReadinessProbes.WaitForHealthAsync(
-            child, http, new Uri(Topology.ServiceUrl(ports, child.Name) + "/health"), options.HealthTimeout, ct)));
+        // Loopback probes must never go through an HTTP_PROXY from the user's shell.
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+        await ReadinessProbes.WhenAllOrFirstFailureAsync(services.Select(child => (Func<CancellationToken, Task>)(token =>
+            ReadinessProbes.WaitForHealthAsync(
+                child, http, new Uri(Topology.ServiceUrl(ports, child.Name) + "/health"), options.HealthTimeout, token))), ct);
         foreach (var service in Topology.Services)
         {
             log.Info($"{service.Name} is healthy at {Topology.ServiceUrl(ports, service.Name)}");

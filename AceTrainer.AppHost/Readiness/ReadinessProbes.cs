@@ -75,6 +75,26 @@ public static class ReadinessProbes
         }
     }
 
+    /// <summary>
+    /// Runs probes side by side but, unlike Task.WhenAll, fails as soon as one fails (cancelling the rest), so a
+    /// crashed child is reported at once instead of after the slowest sibling's timeout.
+    /// </summary>
+    public static async Task WhenAllOrFirstFailureAsync(IEnumerable<Func<CancellationToken, Task>> probes, CancellationToken ct)
+    {
+        using var firstFailure = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var pending = probes.Select(probe => probe(firstFailure.Token)).ToList();
+        while (pending.Count > 0)
+        {
+            var finished = await Task.WhenAny(pending);
+            pending.Remove(finished);
+            if (!finished.IsCompletedSuccessfully)
+            {
+                await firstFailure.CancelAsync();
+                await finished;
+            }
+        }
+    }
+
     private static void ThrowIfDied(ChildProcess child)
     {
         if (child.HasExited)
