@@ -38,3 +38,9 @@ catch (AppHostException e)
     log.Error(e.Message);
     return e.ExitCode;
 }
+catch (Exception e)
+{
+    // Children are already stopped by AppHostRunner; this only keeps the report readable.
+    log.Error($"AppHost failed unexpectedly: {e}");
+    return ExitCodes.Failure;
+}

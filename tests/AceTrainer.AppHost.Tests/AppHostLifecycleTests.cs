@@ -23,6 +23,7 @@ public sealed class AppHostLifecycleTests(ITestOutputHelper output)
         await using var appHost = AppHostProcess.Start(output, ports.Arguments(includeRedis: false), new Dictionary<string, string>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4317",
+            ["OTEL_EXPORTER_OTLP_HEADERS"] = "",
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:1",
         });
 
