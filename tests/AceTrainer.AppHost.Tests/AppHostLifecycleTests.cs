@@ -86,6 +86,21 @@ public sealed class AppHostLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_stop_signal_during_startup_stops_what_was_started_and_exits_zero()
+    {
+        await using var appHost = AppHostProcess.Start(output, TestPorts.Free().Arguments());
+        await appHost.WaitForLineAsync(l => l.Contains("started azurite (pid "), StartupTimeout);
+
+        appHost.Signal(ProcessTable.SigTerm);
+
+        Assert.Equal(0, await appHost.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("stop requested during startup.", appHost.Output);
+        Assert.DoesNotContain("AceTrainer portal:", appHost.Output);
+        Assert.True(await ProcessTable.WaitUntilGoneAsync(appHost.ChildPids.Values, TimeSpan.FromSeconds(2)), "children still running");
+        Assert.Empty(appHost.LiveProcesses());
+    }
+
+    [Fact]
     public async Task A_child_dying_after_startup_stops_the_rest_and_exits_non_zero()
     {
         var ports = TestPorts.Free();
