@@ -21,7 +21,7 @@ public sealed class AppHostRunner(ConsoleLog log, Func<string, string?> getEnv)
 
     public async Task<int> RunAsync(AppHostOptions options, BuildManifest manifest, CancellationToken shutdown)
     {
-        foreach (var name in Topology.Services.Select(s => s.Name).Prepend("azurite").Prepend("redis"))
+        foreach (var name in Topology.AllResourceNames)
         {
             log.Register(name);
         }
@@ -61,8 +61,9 @@ public sealed class AppHostRunner(ConsoleLog log, Func<string, string?> getEnv)
         var redisDir = Directory.CreateDirectory(Path.Combine(options.DataDir, "redis")).FullName;
         var azuriteDir = Directory.CreateDirectory(Path.Combine(options.DataDir, "azurite")).FullName;
 
-        var redis = await StartAsync(Topology.Redis(tools, redisDir, ports.Redis), spawner, newLayer: true);
-        var azurite = await StartAsync(Topology.Azurite(tools, azuriteDir, ports.Azurite), spawner, newLayer: false);
+        BeginLayer();
+        var redis = await StartAsync(Topology.Redis(tools, redisDir, ports.Redis), spawner);
+        var azurite = await StartAsync(Topology.Azurite(tools, azuriteDir, ports.Azurite), spawner);
         await ReadinessProbes.WhenAllOrFirstFailureAsync(
         [
             token => ReadinessProbes.WaitForTcpAsync(redis, ports.Redis, InfrastructureTimeout, token),
@@ -70,11 +71,11 @@ public sealed class AppHostRunner(ConsoleLog log, Func<string, string?> getEnv)
         ], ct);
         log.Info($"redis accepts connections on 127.0.0.1:{ports.Redis}, azurite on 127.0.0.1:{ports.Azurite}.");
 
+        BeginLayer();
         var services = new List<ChildProcess>();
         foreach (var service in Topology.Services)
         {
-            var spec = Topology.Service(service, tools, ports, options.Environment, getEnv);
-            services.Add(await StartAsync(spec, spawner, newLayer: services.Count == 0));
+            services.Add(await StartAsync(Topology.Service(service, tools, ports, options.Environment, getEnv), spawner));
         }
 
         // Loopback probes must never go through an HTTP_PROXY from the user's shell.
@@ -88,16 +89,19 @@ public sealed class AppHostRunner(ConsoleLog log, Func<string, string?> getEnv)
         }
     }
 
-    private async Task<ChildProcess> StartAsync(LaunchSpec spec, ProcessSpawner spawner, bool newLayer)
+    private void BeginLayer()
+    {
+        lock (_lock)
+        {
+            _layers.Add([]);
+        }
+    }
+
+    private async Task<ChildProcess> StartAsync(LaunchSpec spec, ProcessSpawner spawner)
     {
         var child = await ChildProcess.StartAsync(spec, spawner, log);
         lock (_lock)
         {
-            if (newLayer || _layers.Count == 0)
-            {
-                _layers.Add([]);
-            }
-
             _layers[^1].Add(child);
         }
 

@@ -14,6 +14,8 @@ public sealed record PortAssignment(int Redis, int Azurite, IReadOnlyDictionary<
 public static class Topology
 {
     public const string PortalService = "webfrontend";
+    public const string RedisName = "redis";
+    public const string AzuriteName = "azurite";
 
     // Azurite's fixed development account; public by design, see Azurite's README.
     private const string AzuriteAccount = "devstoreaccount1";
@@ -29,6 +31,8 @@ public static class Topology
         new(PortalService, "AceTrainer.WebFrontend"),
     ];
 
+    public static IEnumerable<string> AllResourceNames => Services.Select(s => s.Name).Prepend(AzuriteName).Prepend(RedisName);
+
     public static PortAssignment AllocatePorts(AppHostOptions options, PortAllocator allocator) =>
         new(allocator.Allocate(options.RedisPort),
             allocator.Allocate(options.AzuritePort),
@@ -42,12 +46,12 @@ public static class Topology
     public static string ServiceUrl(PortAssignment ports, string service) => $"http://127.0.0.1:{ports.Services[service]}";
 
     public static LaunchSpec Redis(ResolvedTools tools, string dataDir, int port) =>
-        new("redis", tools.RedisServer,
+        new(RedisName, tools.RedisServer,
             ["--bind", "127.0.0.1", "--port", port.ToString(), "--appendonly", "yes", "--dir", dataDir, "--protected-mode", "yes"],
             dataDir, new Dictionary<string, string?>());
 
     public static LaunchSpec Azurite(ResolvedTools tools, string dataDir, int port) =>
-        new("azurite", tools.AzuriteBlob,
+        new(AzuriteName, tools.AzuriteBlob,
             ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(), "--location", dataDir,
              "--skipApiVersionCheck", "--loose", "--disableTelemetry"],
             dataDir, new Dictionary<string, string?>());
