@@ -16,6 +16,8 @@ declare -A apt_needs=(
   [/usr/include/torch/csrc/api/include/torch/torch.h]=libtorch-dev
   [/usr/bin/cmake]=cmake
   [/usr/bin/g++]=g++
+  [/usr/bin/ninja]=ninja-build
+  [/usr/lib/python3/dist-packages/torch/__init__.py]=python3-torch
 )
 missing=()
 for probe in "${!apt_needs[@]}"; do
