@@ -18,6 +18,11 @@ public sealed partial class AzureBlobStore
         var path = BlobPath(container, blobName);
         options ??= new BlobUploadOptions();
         var blockSize = _transfer.BlockSizeBytes;
+        if (content.CanSeek && content.Length - content.Position is var remaining
+            && remaining > blockSize && remaining <= _transfer.SinglePutMaxBytes)
+        {
+            return await PutBlobStreamedAsync(path, content, remaining, options, cancellationToken);
+        }
 
         // The first block is read in full before any request: a stream that ends inside it is one Put Blob, and a
         // stream that fails inside it fails before anything is sent.
@@ -47,6 +52,22 @@ public sealed partial class AzureBlobStore
     {
         using var request = NewRequest(HttpMethod.Put, path);
         request.Content = BodyWithMd5(buffer, count);
+        request.Headers.TryAddWithoutValidation("x-ms-blob-type", "BlockBlob");
+        AddBlobHeaders(request, options);
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        await EnsureSuccessAsync(response, "Put Blob", path, cancellationToken);
+        return BlobHttp.ReadWriteResult(response);
+    }
+
+    /// <summary>
+    /// One Put Blob straight from the stream, like curl -T: no block buffering and no block list to commit. Still
+    /// atomic, because the service stores a Put Blob only once the whole declared length has arrived.
+    /// </summary>
+    private async Task<BlobWriteResult> PutBlobStreamedAsync(
+        string path, Stream content, long length, BlobUploadOptions options, CancellationToken cancellationToken)
+    {
+        using var request = NewRequest(HttpMethod.Put, path);
+        request.Content = new BorrowedStreamContent(content, length);
         request.Headers.TryAddWithoutValidation("x-ms-blob-type", "BlockBlob");
         AddBlobHeaders(request, options);
         using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);

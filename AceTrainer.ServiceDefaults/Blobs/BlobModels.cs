@@ -73,11 +73,20 @@ public sealed record BlobTransferOptions
 
     public int MaxParallelBlocks { get; init; } = 2;
 
+    /// <summary>
+    /// A seekable stream with at most this many bytes left (and more than one block) goes as one streamed Put Blob,
+    /// which Azurite takes at curl's speed; anything else (unknown length, or larger) goes in blocks.
+    /// Azure accepts up to 5000 MiB in one Put Blob; a failure late in a large one means resending all of it.
+    /// </summary>
+    public long SinglePutMaxBytes { get; init; } = 1024L * 1024 * 1024;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BlockSizeBytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(BlockSizeBytes, MaxBlockSizeBytes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxParallelBlocks);
+        ArgumentOutOfRangeException.ThrowIfNegative(SinglePutMaxBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(SinglePutMaxBytes, 5000L * 1024 * 1024);
     }
 }
 

@@ -23,6 +23,18 @@ public sealed class BlobAtomicityTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Seekable_stream_failing_inside_a_streamed_put_blob_leaves_no_visible_blob()
+    {
+        var container = await azurite.NewContainerAsync();
+        var source = new FailingStream(AzuriteFixture.RandomBytes(12 * MiB), declaredLength: 30 * MiB);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => azurite.Store.UploadAsync(container, "partial", source));
+
+        Assert.Contains(FailingStream.FailureMessage, error.ToString());
+        Assert.Null(await azurite.Store.GetPropertiesAsync(container, "partial"));
+    }
+
+    [Fact]
     public async Task Stream_failing_midway_leaves_an_existing_blob_unchanged()
     {
         var container = await azurite.NewContainerAsync();
@@ -59,16 +71,18 @@ public sealed class BlobAtomicityTests(AzuriteFixture azurite)
     /// instead runs that (e.g. the caller cancelling) and honours the read's cancellation token.
     /// </summary>
     /// <param name="failureDelay">Delays the failing read so blocks already sent can land before the upload aborts.</param>
-    private sealed class FailingStream(byte[] data, Action? onExhausted = null, TimeSpan failureDelay = default) : Stream
+    /// <param name="declaredLength">Makes the stream seekable with this Length, more than it will ever yield.</param>
+    private sealed class FailingStream(
+        byte[] data, Action? onExhausted = null, TimeSpan failureDelay = default, long? declaredLength = null) : Stream
     {
         public const string FailureMessage = "source connection dropped";
         private int _position;
 
         public override bool CanRead => true;
-        public override bool CanSeek => false;
+        public override bool CanSeek => declaredLength is not null;
         public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Length => declaredLength ?? throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

@@ -79,6 +79,24 @@ public sealed class BlobRoundTripTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Large_seekable_upload_is_one_streamed_put_blob_and_downloads_byte_equal()
+    {
+        var container = await azurite.NewContainerAsync();
+        var data = AzuriteFixture.RandomBytes(20 * 1024 * 1024 + 7);
+        var source = new MemoryStream(data) { Position = 0 };
+
+        var written = await Store.UploadAsync(container, "seekable.bin", source);
+
+        Assert.Empty(await azurite.GetBlockIdsAsync(container, "seekable.bin", "committed"));
+        Assert.True(source.CanRead, "the caller's stream stays open");
+        await using var download = await Store.DownloadAsync(container, "seekable.bin");
+        Assert.NotNull(download);
+        Assert.Equal(written.ETag, download.ETag);
+        using var sha = SHA256.Create();
+        Assert.Equal(SHA256.HashData(data), await sha.ComputeHashAsync(download.Content));
+    }
+
+    [Fact]
     public async Task Ranged_download_returns_just_the_range_and_the_total_size()
     {
         var container = await azurite.NewContainerAsync();
