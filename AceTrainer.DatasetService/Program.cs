@@ -1,3 +1,5 @@
+using AceTrainer.DatasetService.Apis;
+using AceTrainer.DatasetService.Extensions;
 using AceTrainer.ServiceDefaults;
 using AceTrainer.ServiceDefaults.Blobs;
 using AceTrainer.ServiceDefaults.Redis;
@@ -6,7 +8,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddRedis("redis");
 builder.AddBlobs("blobs");
+builder.AddDatasetServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapDatasetsApi();
 app.Run();
+
+public partial class Program;
