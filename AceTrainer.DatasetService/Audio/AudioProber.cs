@@ -55,14 +55,6 @@ public sealed class AudioProber(IOptions<DatasetOptions> options)
         }
     }
 
-    /// <summary>Only ffprobe, as the benchmark's reference.</summary>
-    public async Task<bool> ProbeOnlyAsync(string path, CancellationToken cancellationToken)
-    {
-        var probe = await ProcessRunner.RunAsync(_options.FfprobePath,
-            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", path], cancellationToken);
-        return probe.ExitCode == 0;
-    }
-
     /// <summary>Without a length in its header, ffprobe guesses one from the bitrate, which is no promise to check against.</summary>
     private static bool DurationIsEstimated(string warnings) =>
         warnings.Contains("Estimating duration from bitrate", StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using AceTrainer.DatasetService.Apis;
 using AceTrainer.DatasetService.Audio;
 using AceTrainer.DatasetService.Ingest;
 using AceTrainer.DatasetService.Prompts;
@@ -7,12 +8,26 @@ using AceTrainer.DatasetService.Storage;
 using AceTrainer.DatasetService.Zip;
 using AceTrainer.ServiceDefaults;
 using AceTrainer.ServiceDefaults.Blobs;
+using AceTrainer.ServiceDefaults.Redis;
 using Microsoft.Extensions.Options;
 
 namespace AceTrainer.DatasetService.Extensions;
 
 public static class DatasetServiceExtensions
 {
+    /// <summary>Everything Program.cs does between CreateBuilder and Run; tests and benchmarks build the service through it too.</summary>
+    public static WebApplication BuildDatasetService(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.AddRedis("redis");
+        builder.AddBlobs("blobs");
+        builder.AddDatasetServices();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapDatasetsApi();
+        return app;
+    }
+
     /// <summary>The dataset services over the shared blob store and Redis (both registered by the caller).</summary>
     public static IHostApplicationBuilder AddDatasetServices(this IHostApplicationBuilder builder)
     {

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AceTrainer.DatasetService.Audio;
 
 namespace AceTrainer.DatasetService.Tests.Support;
 
@@ -66,18 +66,10 @@ public sealed class AudioFiles : IDisposable
 
     public static async Task FfmpegAsync(IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in new[] { "-nostdin", "-v", "error", "-y" }.Concat(arguments))
+        var result = await ProcessRunner.RunAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", .. arguments], CancellationToken.None);
+        if (result.ExitCode != 0)
         {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg failed: {await error}");
+            throw new InvalidOperationException($"ffmpeg failed: {result.StandardError}");
         }
     }
 

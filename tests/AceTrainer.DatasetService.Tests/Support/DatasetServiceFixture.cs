@@ -1,14 +1,10 @@
 using System.Net.Http.Json;
-using AceTrainer.DatasetService.Apis;
 using AceTrainer.DatasetService.Extensions;
 using AceTrainer.ServiceDefaults;
 using AceTrainer.ServiceDefaults.Blobs;
 using AceTrainer.ServiceDefaults.Datasets;
 using AceTrainer.ServiceDefaults.Redis;
 using AceTrainer.TestSupport;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AceTrainer.DatasetService.Tests.Support;
@@ -20,8 +16,8 @@ public sealed class DatasetServiceCollection : ICollectionFixture<DatasetService
 }
 
 /// <summary>
-/// The dataset service wired as Program.cs wires it, on Kestrel on a free port, against a real redis-server and a real
-/// (in-memory) Azurite. Limits are lowered so the tests can cross them with small files.
+/// The dataset service wired as Program.cs wires it, against a real redis-server and a real (in-memory) Azurite.
+/// Limits are lowered so the tests can cross them with small files.
 /// </summary>
 public sealed class DatasetServiceFixture : IAsyncLifetime
 {
@@ -31,29 +27,20 @@ public sealed class DatasetServiceFixture : IAsyncLifetime
     public const long MaxZipBytes = 16 * 1024 * 1024;
     public const string Container = "datasets";
 
-    private RedisServer? _redis;
-    private AzuriteServer? _azurite;
-    private WebApplication? _app;
+    private InProcessService? _service;
 
     public HttpClient Http { get; private set; } = null!;
-    public IBlobStore Blobs => _app!.Services.GetRequiredService<IBlobStore>();
-    public IRedisClient Redis => _app!.Services.GetRequiredService<IRedisClient>();
-    public IServiceProvider Services => _app!.Services;
+    public IServiceProvider Services => _service!.Services;
+    public IBlobStore Blobs => Services.GetRequiredService<IBlobStore>();
+    public IRedisClient Redis => Services.GetRequiredService<IRedisClient>();
     public string StagingDirectory { get; } = Directory.CreateTempSubdirectory("dataset-staging-").FullName;
     public AudioFiles Audio { get; } = new();
 
     public async Task InitializeAsync()
     {
         var audio = Audio.GenerateAllAsync();
-        _redis = await RedisServer.StartNewAsync();
-        _azurite = await AzuriteServer.StartNewAsync(inMemoryPersistence: true);
-        var url = $"http://127.0.0.1:{FreePort.Next()}";
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseUrls(url);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        _service = await InProcessService.StartAsync(builder => builder.BuildDatasetService(), new Dictionary<string, string?>
         {
-            ["ConnectionStrings:redis"] = _redis.ConnectionString,
-            ["ConnectionStrings:blobs"] = _azurite.ConnectionString,
             ["OTEL_SERVICE_NAME"] = "datasetservice-tests",
             ["Datasets:MaxFileBytes"] = MaxFileBytes.ToString(),
             ["Datasets:MaxZipEntries"] = MaxZipEntries.ToString(),
@@ -62,33 +49,16 @@ public sealed class DatasetServiceFixture : IAsyncLifetime
             ["Datasets:StagingDirectory"] = StagingDirectory,
             ["Logging:LogLevel:Default"] = "Warning",
         });
-        builder.AddServiceDefaults();
-        builder.AddRedis("redis");
-        builder.AddBlobs("blobs");
-        builder.AddDatasetServices();
-        _app = builder.Build();
-        _app.MapDefaultEndpoints();
-        _app.MapDatasetsApi();
-        await _app.StartAsync();
-        Http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        Http = _service.CreateClient(TimeSpan.FromSeconds(60));
         await audio;
     }
 
     public async Task DisposeAsync()
     {
         Http.Dispose();
-        if (_app is not null)
+        if (_service is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
+            await _service.DisposeAsync();
         }
         Audio.Dispose();
         Directory.Delete(StagingDirectory, recursive: true);
