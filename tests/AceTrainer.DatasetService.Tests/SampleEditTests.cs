@@ -23,6 +23,9 @@ public sealed class SampleEditTests(DatasetServiceFixture service)
         var conflict = await ProblemBody.ReadAsync(bob, HttpStatusCode.Conflict);
         var current = conflict.Get<SampleResponse>("current");
         Assert.Equal((saved.Version, "alice, rock", "alice words"), (current.Version, current.Prompt, current.Lyrics));
+        // The body is also a SampleConflict, in the wire's camelCase.
+        Assert.Equal(saved.Version, conflict.GetProperty("current").GetProperty("version").GetString());
+        Assert.Contains("changed by someone else", conflict.GetProperty("message").GetString());
         Assert.Equal("alice, rock", (await service.SampleAsync(dataset, "sine")).Prompt);
 
         // Bob decides to overwrite, with the version the conflict told him.
