@@ -1,12 +1,6 @@
-using AceTrainer.ServiceDefaults;
-using AceTrainer.ServiceDefaults.Blobs;
-using AceTrainer.ServiceDefaults.Redis;
+using AceTrainer.DatasetService.Extensions;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddRedis("redis");
-builder.AddBlobs("blobs");
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
+var app = WebApplication.CreateBuilder(args).BuildDatasetService();
 app.Run();
+
+public partial class Program;

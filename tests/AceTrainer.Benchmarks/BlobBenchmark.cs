@@ -17,13 +17,13 @@ public static class BlobBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var sizeMb = IntOption(args, "--size-mb", 256);
-        var reps = IntOption(args, "--reps", 5);
+        var sizeMb = BenchmarkArgs.Int(args, "--size-mb", 256);
+        var reps = BenchmarkArgs.Int(args, "--reps", 5);
         var defaults = new BlobTransferOptions();
         var transfer = new BlobTransferOptions
         {
-            BlockSizeBytes = IntOption(args, "--block-mb", defaults.BlockSizeBytes >> 20) << 20,
-            MaxParallelBlocks = IntOption(args, "--parallel", defaults.MaxParallelBlocks),
+            BlockSizeBytes = BenchmarkArgs.Int(args, "--block-mb", defaults.BlockSizeBytes >> 20) << 20,
+            MaxParallelBlocks = BenchmarkArgs.Int(args, "--parallel", defaults.MaxParallelBlocks),
         };
         var file = Path.Combine(Path.GetTempPath(), $"blob-bench-{Guid.NewGuid():N}.bin");
         try
@@ -162,14 +162,6 @@ public static class BlobBenchmark
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : fallback;
     }
 
 }

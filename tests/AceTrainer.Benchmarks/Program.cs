@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["redis"] = RedisBenchmark.RunAsync,
     ["blobs"] = BlobBenchmark.RunAsync,
     ["engine"] = EngineBenchmark.RunAsync,
+    ["ingest"] = IngestBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

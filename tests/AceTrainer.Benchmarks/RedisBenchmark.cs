@@ -17,9 +17,9 @@ public static class RedisBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var requests = IntOption(args, "-n", 200_000);
-        var valueSize = IntOption(args, "-d", 3);
-        var reps = IntOption(args, "--reps", 3);
+        var requests = BenchmarkArgs.Int(args, "-n", 200_000);
+        var valueSize = BenchmarkArgs.Int(args, "-d", 3);
+        var reps = BenchmarkArgs.Int(args, "--reps", 3);
         await using var server = await RedisServer.StartNewAsync();
         await using var client = new RedisClient(RedisConnectionOptions.Parse(server.ConnectionString));
         RedisArg key = "key:__rand_int__";
@@ -133,10 +133,4 @@ public static class RedisBenchmark
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 }
