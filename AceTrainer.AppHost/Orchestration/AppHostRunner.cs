@@ -8,7 +8,7 @@ namespace AceTrainer.AppHost.Orchestration;
 
 /// <summary>
 /// Starts redis and Azurite, then the services, waits for them to be healthy, and keeps them running until asked
-/// to stop or until one dies; always stops every child it started before returning.
+/// to stop; always stops every child it started before returning.
 /// </summary>
 public sealed class AppHostRunner(ConsoleLog log, Func<string, string?> getEnv)
 {
@@ -110,18 +110,20 @@ public sealed class AppHostRunner(ConsoleLog log, Func<string, string?> getEnv)
 
     private async Task<int> RunUntilStoppedAsync(CancellationToken shutdown)
     {
-        var anyExited = Task.WhenAny(Snapshot().Select(c => c.Exited));
-        var stopRequested = Task.Delay(Timeout.Infinite, shutdown);
-        await Task.WhenAny(anyExited, stopRequested);
-
-        if (!shutdown.IsCancellationRequested)
+        // As under Aspire, a child that exits after startup is reported and the rest keep running:
+        // the portal's System page is where people see (and test) a dependency going away.
+        foreach (var child in Snapshot())
         {
-            var dead = Snapshot().First(c => c.HasExited);
-            log.Error($"{dead.DescribeExit()}{Environment.NewLine}{dead.Name} died unexpectedly; stopping everything.");
-            await StopAllAsync();
-            return ExitCodes.Failure;
+            _ = child.Exited.ContinueWith(
+                _ =>
+                {
+                    if (!shutdown.IsCancellationRequested)
+                        log.Error($"{child.DescribeExit()}{Environment.NewLine}{child.Name} stopped unexpectedly; the others keep running (Ctrl+C stops everything).");
+                },
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
+        await Task.Delay(Timeout.Infinite, shutdown).ContinueWith(_ => { }, TaskScheduler.Default);
         log.Info("stopping all children...");
         await StopAllAsync();
         log.Info("all children stopped.");

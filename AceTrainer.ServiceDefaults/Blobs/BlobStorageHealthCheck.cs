@@ -36,7 +36,7 @@ public sealed class BlobStorageHealthCheck : IHealthCheck
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy($"blob storage unreachable: {ex.Message}", ex);
+            return HealthCheckResult.Unhealthy($"blob storage unreachable: {ex.Message}");
         }
     }
 }

@@ -19,12 +19,14 @@ internal sealed class HeartbeatPublisher(
     {
         using var timer = new PeriodicTimer(ServiceHeartbeat.Interval, time);
         var failing = false;
+        var lastStatus = "Healthy";
         do
         {
             try
             {
                 var report = await health.CheckHealthAsync(stoppingToken);
                 var summary = HealthSummary.From(identity.Name, report);
+                lastStatus = LogTransition(lastStatus, summary);
                 var beat = new ServiceHeartbeat(identity.Name, identity.InstanceId, summary.Status, summary.Checks, identity.StartedAt, time.GetUtcNow());
                 await redis.PublishAsync(ServiceHeartbeat.Channel, JsonSerializer.Serialize(beat, JsonDefaults.Options), stoppingToken);
                 if (failing) logger.LogInformation("Heartbeats are being published again");
@@ -38,5 +40,15 @@ internal sealed class HeartbeatPublisher(
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>One log line when health changes (the checks themselves run every beat and would flood the log).</summary>
+    private string LogTransition(string lastStatus, HealthSummary summary)
+    {
+        if (summary.Status == lastStatus) return lastStatus;
+        var failed = string.Join("; ", summary.Checks.Where(c => c.Status != "Healthy").Select(c => c.Description ?? c.Name));
+        if (summary.Status == "Healthy") logger.LogInformation("Health is back to Healthy");
+        else logger.LogWarning("Health is {Status}: {Failed}", summary.Status, failed);
+        return summary.Status;
     }
 }

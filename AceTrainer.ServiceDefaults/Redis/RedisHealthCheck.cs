@@ -13,7 +13,7 @@ public sealed class RedisHealthCheck(IServiceProvider services) : IHealthCheck
         var client = services.GetKeyedService<IRedisClient>(context.Registration.Name) ?? services.GetRequiredService<IRedisClient>();
         if (client is RedisClient { IsConnected: false, LastConnectionFailure: { } failure })
         {
-            return HealthCheckResult.Unhealthy($"redis unreachable: {failure.Message}", failure);
+            return HealthCheckResult.Unhealthy($"redis unreachable: {failure.Message}");
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
@@ -28,7 +28,7 @@ public sealed class RedisHealthCheck(IServiceProvider services) : IHealthCheck
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisServerException or OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy($"redis unreachable: {ex.Message}", ex);
+            return HealthCheckResult.Unhealthy($"redis unreachable: {ex.Message}");
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using AceTrainer.AppHost.Tests.Support;
+using AceTrainer.TestSupport.AppHost;
 using Xunit.Abstractions;
 
 namespace AceTrainer.AppHost.Tests;
@@ -17,7 +17,7 @@ public sealed class AppHostStartupFailureTests(ITestOutputHelper output)
         holder.Start();
         var busy = ((IPEndPoint)holder.LocalEndpoint).Port;
         var ports = TestPorts.Free();
-        await using var appHost = AppHostProcess.Start(output, [.. ports.Arguments(), "--portal-port", busy.ToString()]);
+        await using var appHost = AppHostProcess.Start(output.WriteLine, [.. ports.Arguments(), "--portal-port", busy.ToString()]);
 
         Assert.Equal(4, await appHost.WaitForExitAsync(QuickExit));
 
@@ -34,7 +34,7 @@ public sealed class AppHostStartupFailureTests(ITestOutputHelper output)
         holder.Start();
         var busy = ((IPEndPoint)holder.LocalEndpoint).Port;
         await using var appHost = AppHostProcess.Start(
-            output, TestPorts.Free().Arguments(includeRedis: false), new Dictionary<string, string> { ["ACETRAINER_REDIS_PORT"] = busy.ToString() });
+            output.WriteLine, TestPorts.Free().Arguments(includeRedis: false), new Dictionary<string, string> { ["ACETRAINER_REDIS_PORT"] = busy.ToString() });
 
         Assert.Equal(4, await appHost.WaitForExitAsync(QuickExit));
         Assert.Contains($"Port {busy} requested for redis (--redis-port / ACETRAINER_REDIS_PORT) is already in use", appHost.Output);
@@ -50,7 +50,7 @@ public sealed class AppHostStartupFailureTests(ITestOutputHelper output)
             var node = new[] { "/usr/bin/node", "/usr/local/bin/node" }.First(File.Exists);
             File.CreateSymbolicLink(Path.Combine(binDir, "node"), node);
             await using var appHost = AppHostProcess.Start(
-                output, TestPorts.Free().Arguments(), new Dictionary<string, string> { ["PATH"] = binDir });
+                output.WriteLine, TestPorts.Free().Arguments(), new Dictionary<string, string> { ["PATH"] = binDir });
 
             Assert.Equal(3, await appHost.WaitForExitAsync(QuickExit));
 
@@ -73,7 +73,7 @@ public sealed class AppHostStartupFailureTests(ITestOutputHelper output)
         var dataDir = Directory.CreateTempSubdirectory("acetrainer-apphost-test-").FullName;
         var aofDir = Directory.CreateDirectory(Path.Combine(dataDir, "redis", "appendonlydir")).FullName;
         await File.WriteAllTextAsync(Path.Combine(aofDir, "appendonly.aof.manifest"), "not a manifest\n");
-        await using var appHost = AppHostProcess.Start(output, TestPorts.Free().Arguments(), dataDir: dataDir);
+        await using var appHost = AppHostProcess.Start(output.WriteLine, TestPorts.Free().Arguments(), dataDir: dataDir);
 
         Assert.Equal(1, await appHost.WaitForExitAsync(QuickExit));
 
@@ -89,7 +89,7 @@ public sealed class AppHostStartupFailureTests(ITestOutputHelper output)
     [Fact]
     public async Task An_unknown_option_is_a_usage_error()
     {
-        await using var appHost = AppHostProcess.Start(output, ["--portal-prot", "5080"]);
+        await using var appHost = AppHostProcess.Start(output.WriteLine, ["--portal-prot", "5080"]);
 
         Assert.Equal(2, await appHost.WaitForExitAsync(QuickExit));
         Assert.Contains("Unknown argument '--portal-prot'", appHost.Output);

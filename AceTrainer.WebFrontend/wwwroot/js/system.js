@@ -19,13 +19,16 @@ function ago(iso) {
 }
 
 function renderService(s) {
-  const checks = el("ul", { className: "checks" },
+  // A silent service's checks are what it last reported, not its state now.
+  const stale = s.state === "down";
+  const checks = el("ul", { className: stale ? "checks stale" : "checks", title: stale ? "last reported before it went silent" : "" },
     ...s.checks.map((c) => el("li", { className: `check ${c.status.toLowerCase()}`, title: c.description ?? "" },
       el("span", { className: "dot" }), `${c.name}: ${c.status}${c.description ? ` — ${c.description}` : ""}`)));
   const card = el("section", { className: "service" },
     el("header", {}, el("span", { className: "dot" }), el("h2", { textContent: s.name }),
       el("span", { className: "state", textContent: s.state })),
     s.reason ? el("p", { className: "reason", textContent: s.reason }) : null,
+    s.checks.length && stale ? el("p", { className: "muted small", textContent: "last reported checks:" }) : null,
     s.checks.length ? checks : null,
     el("p", { className: "muted small", textContent: `last heartbeat ${ago(s.lastSeen)}${s.instance ? ` · ${s.instance}` : ""}` }));
   card.dataset.service = s.name;

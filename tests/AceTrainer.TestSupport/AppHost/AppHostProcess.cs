@@ -2,21 +2,20 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Xunit.Abstractions;
 
-namespace AceTrainer.AppHost.Tests.Support;
+namespace AceTrainer.TestSupport.AppHost;
 
 /// <summary>
 /// The real AppHost as a child of the test, with its own temp data folder and a unique environment marker that every
 /// process it starts inherits, so leftovers can be found (and are killed on dispose) however they were reparented.
 /// </summary>
-internal sealed partial class AppHostProcess : IAsyncDisposable
+public sealed partial class AppHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
-    private readonly ITestOutputHelper _output;
+    private readonly Action<string> _output;
 
-    private AppHostProcess(Process process, string marker, string dataDir, ITestOutputHelper output)
+    private AppHostProcess(Process process, string marker, string dataDir, Action<string> output)
     {
         _process = process;
         Marker = marker;
@@ -34,6 +33,8 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public IReadOnlyList<string> Lines => [.. _lines];
 
     public string Output => string.Join('\n', _lines);
@@ -45,7 +46,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         .ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value));
 
     public static AppHostProcess Start(
-        ITestOutputHelper output, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? dataDir = null)
+        Action<string> output, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? dataDir = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("acetrainer-apphost-test-").FullName;
         var marker = $"ACETRAINER_APPHOST_TEST_RUN={Guid.NewGuid():N}";
@@ -85,7 +86,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
                     return last;
                 }
 
-                throw new Xunit.Sdk.XunitException($"AppHost exited ({_process.ExitCode}) before the expected line. Output:\n{Output}");
+                throw new InvalidOperationException($"AppHost exited ({_process.ExitCode}) before the expected line. Output:\n{Output}");
             }
 
             await Task.Delay(100);
@@ -161,11 +162,11 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         _lines.Enqueue(line);
         try
         {
-            _output.WriteLine(line);
+            _output(line);
         }
         catch (InvalidOperationException)
         {
-            // The test already finished; the line is still kept in _lines.
+            // The test's output sink is closed (test finished); the line is still kept in _lines.
         }
     }
 

@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace AceTrainer.AppHost.Tests.Support;
+namespace AceTrainer.TestSupport.AppHost;
 
 /// <summary>Looks at /proc directly, so a process counts as gone only when the kernel says so.</summary>
-internal static partial class ProcessTable
+public static partial class ProcessTable
 {
     public const int SigKill = 9;
     public const int SigTerm = 15;

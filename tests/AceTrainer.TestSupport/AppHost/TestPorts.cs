@@ -1,9 +1,9 @@
 using AceTrainer.TestSupport;
 
-namespace AceTrainer.AppHost.Tests.Support;
+namespace AceTrainer.TestSupport.AppHost;
 
 /// <summary>One free port per resource, passed explicitly so tests never collide with a developer's running AppHost.</summary>
-internal sealed record TestPorts(int Portal, int DatasetService, int TrainingService, int Redis, int Azurite)
+public sealed record TestPorts(int Portal, int DatasetService, int TrainingService, int Redis, int Azurite)
 {
     public static TestPorts Free() => new(FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
 
