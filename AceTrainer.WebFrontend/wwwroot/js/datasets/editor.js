@@ -148,7 +148,7 @@ document.addEventListener("keydown", (e) => {
     move(+1);
   } else if (e.key === "Escape" && isTyping(e.target)) {
     e.target.blur();
-  } else if (!command && !e.altKey && !isTyping(e.target) && !(e.key === " " && e.target instanceof HTMLButtonElement)) {
+  } else if (!command && !e.altKey && !isTyping(e.target) && !(e.key === " " && isControl(e.target))) {
     const action = {
       ArrowDown: () => move(+1), ArrowRight: () => move(+1), ArrowUp: () => move(-1), ArrowLeft: () => move(-1),
       Home: () => move(-Infinity), End: () => move(Infinity),
@@ -160,5 +160,10 @@ document.addEventListener("keydown", (e) => {
     }
   }
 });
+
+/** Space belongs to a focused button or checkbox; elsewhere it plays. */
+function isControl(target) {
+  return target instanceof HTMLButtonElement || target instanceof HTMLInputElement;
+}
 
 reload().catch((e) => flash(`Could not load samples: ${e.message}`, "error"));
