@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -75,7 +74,7 @@ public sealed class ServiceProxy(IConfiguration configuration, ILogger<ServicePr
     public void Dispose() => _invoker.Dispose();
 
     private static IResult Failed(HttpContext context, string service, Exception error) =>
-        error.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } || error is OperationCanceledException
+        error is OperationCanceledException or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
             ? Unavailable(context, service, "it is not running or not reachable")
             : TypedResults.Problem(
                 title: $"{service} failed",

@@ -46,13 +46,17 @@ public sealed class DatasetEditorTests(ITestOutputHelper output) : IAsyncLifetim
             };
 
             var original = await CreateDatasetAsync(page, portal, "E2E original", "E2ETRIG");
-            await UploadAsync(page, audio);
+            var broken = Path.Combine(_work, "broken.mp3");
+            await File.WriteAllTextAsync(broken, "this is not audio");
+            await UploadAsync(page, audio, broken);
             Step("created and uploaded");
 
             await LabelWithKeyboardAsync(page);
-            Step("labelled with the keyboard");
+            await SaveConflictAsync(page, http, original);
+            await BulkEditAsync(page);
+            Step("labelled with the keyboard, conflict resolved, bulk edits");
             var labelled = await SamplesAsync(http, original);
-            Assert.Equal(["lofi, synthwave, female vocal", "lofi, ambient, pads", "lofi, drum and bass"], labelled.Select(s => s.Prompt));
+            Assert.Equal(["lofi, synthwave, female vocal", "lofi, ambient, pads, airy", "lofi, drum and bass"], labelled.Select(s => s.Prompt));
             Assert.Equal(["la la la\nsecond line", "", "oh oh"], labelled.Select(s => s.Lyrics));
             Assert.Equal([false, true, false], labelled.Select(s => s.Instrumental));
             Assert.True(rangedAudio > 0, "the player should stream audio through the portal with range requests (206)");
@@ -76,6 +80,18 @@ public sealed class DatasetEditorTests(ITestOutputHelper output) : IAsyncLifetim
             }
             Assert.Equal(Tones.Select(t => t.Seconds), labelled.Select(s => Math.Round(s.Facts.DurationSeconds * 2) / 2));
             await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "acetrainer-dataset-copy.png"), FullPage = true });
+
+            await page.GotoAsync($"{portal}/Datasets/{original}");
+            await FreezeSnapshotAsync(page, http, "E2ETRIG");
+            await DeleteFromListAsync(page, portal, "E2E copy", remaining: "E2E original");
+            Step("snapshot, delete");
+
+            await UploadIsStreamedThroughThePortalAsync(http, appHost.ChildPids["webfrontend"], original);
+            Step("300 MB upload streamed");
+
+            ProcessTable.Signal(appHost.ChildPids["datasetservice"], ProcessTable.SigKill);
+            await AssertOutageIsReportedAsync(page, http, portal);
+            Step("outage reported");
         }
     }
 
@@ -91,14 +107,18 @@ public sealed class DatasetEditorTests(ITestOutputHelper output) : IAsyncLifetim
         return page.Url[(page.Url.LastIndexOf('/') + 1)..];
     }
 
-    private static async Task UploadAsync(IPage page, string[] files)
+    private static async Task UploadAsync(IPage page, string[] files, string broken)
     {
-        await page.SetInputFilesAsync("#upload-input", files);
+        await page.SetInputFilesAsync("#upload-input", [.. files, broken]);
         await Expect(page.Locator(".upload[data-state=done]")).ToHaveCountAsync(files.Length, new() { Timeout = 30_000 });
+        var failed = page.Locator(".upload[data-state=error]");
+        await Expect(failed).ToHaveCountAsync(1);
+        await Expect(failed.Locator(".upload-message")).ToContainTextAsync("'broken.mp3' was rejected");
         await Expect(page.Locator(".sample-item")).ToHaveCountAsync(files.Length);
         // Fresh samples have neither prompt nor lyrics: each is flagged.
         await Expect(page.Locator(".sample-item .severity.error")).ToHaveCountAsync(files.Length);
         await Expect(page.Locator("#stem")).ToHaveTextAsync("song_a");
+        await Expect(page.Locator("#waveform")).ToHaveAttributeAsync("data-state", "drawn");
     }
 
     private static async Task LabelWithKeyboardAsync(IPage page)
@@ -146,7 +166,31 @@ public sealed class DatasetEditorTests(ITestOutputHelper output) : IAsyncLifetim
         await Expect(stem).ToHaveTextAsync("song_b");
         await Expect(page.Locator("#prompt")).ToHaveValueAsync("ambient, pads");
         await Expect(page.Locator(".sample-item .severity.ok")).ToHaveCountAsync(3);
+    }
 
+    /// <summary>Someone else saves the open sample; saving ours shows both versions and overwrites on request.</summary>
+    private static async Task SaveConflictAsync(IPage page, HttpClient http, string datasetId)
+    {
+        await Expect(page.Locator("#stem")).ToHaveTextAsync("song_b");
+        using (var elsewhere = await http.PutAsJsonAsync($"/api/datasets/{datasetId}/samples/song_b?force=true",
+            new UpdateSampleRequest("ambient, strings", "", true), JsonDefaults.Options))
+        {
+            elsewhere.EnsureSuccessStatusCode();
+        }
+        await page.FocusAsync("#prompt");
+        await page.Keyboard.PressAsync("End");
+        await page.Keyboard.TypeAsync(", airy");
+        await page.Keyboard.PressAsync("Control+s");
+        var dialog = page.Locator("dialog[open]");
+        await Expect(dialog).ToContainTextAsync("ambient, strings");
+        await Expect(dialog).ToContainTextAsync("ambient, pads, airy");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Overwrite with mine" }).ClickAsync();
+        await Expect(page.Locator("#save-state")).ToHaveAttributeAsync("data-state", "saved");
+        await Expect(dialog).ToHaveCountAsync(0);
+    }
+
+    private static async Task BulkEditAsync(IPage page)
+    {
         await page.GetByRole(AriaRole.Tab, new() { Name = "Bulk prompts" }).ClickAsync();
         await page.SelectOptionAsync("#bulk-operation", "Prepend");
         await page.FillAsync("#bulk-text", "lofi");
@@ -162,9 +206,9 @@ public sealed class DatasetEditorTests(ITestOutputHelper output) : IAsyncLifetim
         await page.CheckAsync("#bulk-whole-tag");
         await Expect(page.Locator("#bulk-preview-count")).ToHaveTextAsync("1 prompt would change");
         await page.ClickAsync("#bulk-apply");
-        await Expect(page.Locator("#bulk-changes .after")).ToHaveTextAsync("lofi, ambient, strings");
+        await Expect(page.Locator("#bulk-changes .after")).ToHaveTextAsync("lofi, ambient, strings, airy");
         await page.ClickAsync("#bulk-undo");
-        await Expect(page.Locator("#bulk-changes .after")).ToHaveTextAsync("lofi, ambient, pads");
+        await Expect(page.Locator("#bulk-changes .after")).ToHaveTextAsync("lofi, ambient, pads, airy");
     }
 
     private static async Task CheckValidationAsync(IPage page, int valid)
@@ -204,11 +248,82 @@ public sealed class DatasetEditorTests(ITestOutputHelper output) : IAsyncLifetim
         return page.Url[(page.Url.LastIndexOf('/') + 1)..];
     }
 
+    private static async Task FreezeSnapshotAsync(IPage page, HttpClient http, string triggerWord)
+    {
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Snapshots" }).ClickAsync();
+        await Expect(page.Locator("#no-snapshots")).ToBeVisibleAsync();
+        await page.ClickAsync("#freeze");
+        var row = page.Locator("#snapshot-table tbody tr");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row.Locator("td.num")).ToHaveTextAsync(Tones.Length.ToString());
+        var snapshot = await http.GetFromJsonAsync<DatasetSnapshot>($"/api/snapshots/{await row.Locator("code").TextContentAsync()}", JsonDefaults.Options);
+        Assert.All(snapshot!.Samples, s => Assert.StartsWith(triggerWord, s.Prompt, StringComparison.Ordinal));
+    }
+
+    private static async Task DeleteFromListAsync(IPage page, string portal, string name, string remaining)
+    {
+        await page.GotoAsync($"{portal}/Datasets");
+        var rows = page.Locator("#datasets tbody tr");
+        await Expect(rows).ToHaveCountAsync(2);
+        await Expect(rows.Locator(".sample-count")).ToHaveTextAsync(["3", "3"]);
+        await rows.Filter(new() { HasText = name }).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await page.Locator("dialog[open]").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.Locator(".dataset-name")).ToHaveTextAsync(remaining);
+    }
+
+    /// <summary>
+    /// 300 MB of not-audio through the portal: the DatasetService refuses it after staging, and the portal's peak memory
+    /// shows that neither the request nor the response was buffered on the way.
+    /// </summary>
+    private async Task UploadIsStreamedThroughThePortalAsync(HttpClient http, int portalPid, string datasetId)
+    {
+        const long size = 300L * 1024 * 1024;
+        var path = Path.Combine(_work, "zeros.wav");
+        await using (var file = File.Create(path))
+        {
+            file.SetLength(size);
+        }
+        var peakBefore = PeakResidentBytes(portalPid);
+        using var form = new MultipartFormDataContent { { new StreamContent(File.OpenRead(path)), "file", "zeros.wav" } };
+        using var response = await http.PostAsync($"/api/datasets/{datasetId}/samples", form);
+        var problem = await response.Content.ReadFromJsonAsync<Problem>(JsonDefaults.Options);
+        Assert.Equal(422, (int)response.StatusCode);
+        Assert.Contains("zeros.wav", problem!.Detail);
+        var growth = PeakResidentBytes(portalPid) - peakBefore;
+        output.WriteLine($"portal peak memory grew {growth / 1024 / 1024} MB for a {size / 1024 / 1024} MB upload");
+        Assert.True(growth < 64 * 1024 * 1024, $"the portal's peak memory grew {growth / 1024 / 1024} MB: the upload was buffered");
+    }
+
+    /// <summary>The first request may die on a kept-alive connection (502); once connections are refused it is 503.</summary>
+    private static async Task AssertOutageIsReportedAsync(IPage page, HttpClient http, string portal)
+    {
+        using (var first = await http.GetAsync("/api/datasets"))
+        {
+            Assert.Contains((int)first.StatusCode, new[] { 502, 503 });
+            Assert.Equal("application/problem+json", first.Content.Headers.ContentType?.MediaType);
+        }
+        await page.GotoAsync($"{portal}/Datasets");
+        await Expect(page.Locator(".flash.error")).ToContainTextAsync("datasetservice");
+        using var response = await http.GetAsync("/api/datasets");
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<Problem>(JsonDefaults.Options);
+        Assert.Equal("datasetservice is unavailable", problem!.Title);
+        Assert.Equal(503, problem.Status);
+    }
+
+    /// <summary>VmHWM: the most memory the process has had resident since it started.</summary>
+    private static long PeakResidentBytes(int pid) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+
     private static async Task<IReadOnlyList<SampleResponse>> SamplesAsync(HttpClient http, string datasetId) =>
         [.. (await http.GetFromJsonAsync<List<SampleResponse>>($"/api/datasets/{datasetId}/samples", JsonDefaults.Options))!
             .OrderBy(s => s.Stem, StringComparer.Ordinal)];
 
     private void Step(string what) => output.WriteLine($"[{_clock.Elapsed.TotalSeconds,5:0.0} s] {what}");
+
+    private sealed record Problem(string? Title, string? Detail, int? Status);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -9,6 +9,7 @@ const PEAKS_PER_CHANNEL = 2000;
 
 export class Waveform {
   constructor({ container, playButton, timeEl, statusEl }) {
+    this.container = container;
     this.statusEl = statusEl;
     this.timeEl = timeEl;
     this.playButton = playButton;
@@ -37,6 +38,7 @@ export class Waveform {
     const loading = (this.loading = new AbortController());
     this.duration = durationSeconds;
     this.showTime(0);
+    this.container.dataset.state = "flat";
     await this.surfer.load(url, [new Float32Array(2)], durationSeconds);
     if (bytes > MAX_DECODE_BYTES) {
       this.statusEl.replaceChildren(`Waveform not drawn for files over ${MAX_DECODE_BYTES / 1024 / 1024} MB; playback streams as usual.`);
@@ -47,7 +49,10 @@ export class Waveform {
     try {
       const peaks = await decodePeaks(url, bytes, loading.signal, (f) => bar.set(f, `waveform: ${Math.round(f * 100)}%`), () => bar.set(null, "waveform: decoding…"));
       if (loading.signal.aborted) return;
-      this.surfer.setOptions({ peaks, duration: durationSeconds });
+      // Same URL: the player keeps its source (and any playback in progress); only the drawing changes.
+      await this.surfer.load(url, peaks, durationSeconds);
+      if (loading.signal.aborted) return;
+      this.container.dataset.state = "drawn";
       this.statusEl.replaceChildren();
     } catch (e) {
       if (!loading.signal.aborted) this.statusEl.replaceChildren(`Waveform unavailable (${e.message}); playback still works.`);
