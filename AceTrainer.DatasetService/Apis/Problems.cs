@@ -1,4 +1,5 @@
 using AceTrainer.DatasetService.Ingest;
+using AceTrainer.ServiceDefaults.Datasets;
 
 namespace AceTrainer.DatasetService.Apis;
 
@@ -16,4 +17,11 @@ public static class Problems
         detail: conflict.Message + " Upload with onConflict=rename to add a suffix.",
         statusCode: StatusCodes.Status409Conflict,
         extensions: new Dictionary<string, object?> { ["fileName"] = conflict.FileName, ["stem"] = conflict.Stem });
+
+    /// <summary>409 whose body is also a <see cref="SampleConflict"/>: "message" and "current" (the record as it is now, with its version).</summary>
+    public static IResult SampleChanged(string message, SampleResponse current) => TypedResults.Problem(
+        title: "Sample changed meanwhile",
+        detail: message,
+        statusCode: StatusCodes.Status409Conflict,
+        extensions: new Dictionary<string, object?> { ["message"] = message, ["current"] = current });
 }

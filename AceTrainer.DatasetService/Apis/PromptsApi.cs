@@ -12,6 +12,7 @@ public static class PromptsApi
         prompts.MapPost("/preview", Preview);
         prompts.MapPost("/apply", Apply);
         prompts.MapPost("/undo", Undo);
+        prompts.MapGet("/undo", UndoStatus);
         return datasets;
     }
 
@@ -41,6 +42,11 @@ public static class PromptsApi
         }
     }
 
+    public static async Task<IResult> UndoStatus(string datasetId, DatasetStore store, PromptEditor editor, CancellationToken cancellationToken) =>
+        await store.GetManifestAsync(datasetId, cancellationToken) is null
+            ? TypedResults.NotFound()
+            : TypedResults.Ok(await editor.UndoStatusAsync(datasetId, cancellationToken));
+
     private static async Task<IResult> Guarded(string datasetId, PromptEditRequest request, DatasetStore store, Func<Task<IResult>> action,
         CancellationToken cancellationToken)
     {
@@ -59,6 +65,11 @@ public static class PromptsApi
         catch (BatchConflictException conflict)
         {
             return Conflict(conflict);
+        }
+        catch (PreviewOutdatedException outdated)
+        {
+            return TypedResults.Problem(title: "Preview outdated", detail: outdated.Message, statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["preview"] = outdated.Current });
         }
     }
 

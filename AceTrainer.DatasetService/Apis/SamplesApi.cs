@@ -30,8 +30,12 @@ public static class SamplesApi
 
     /// <summary>multipart/form-data with one or more audio files; all are stored or none.</summary>
     public static async Task<IResult> UploadSamples(string datasetId, HttpRequest request, DatasetStore store, SampleIngestor ingestor,
-        IOptions<DatasetOptions> options, [FromQuery] StemConflictMode onConflict = StemConflictMode.Rename, CancellationToken cancellationToken = default)
+        IOptions<DatasetOptions> options, [FromQuery] string? onConflict = null, CancellationToken cancellationToken = default)
     {
+        if (QueryEnum.Parse(onConflict, StemConflictMode.Rename) is not { } conflictMode)
+        {
+            return QueryEnum.Unknown<StemConflictMode>(nameof(onConflict), onConflict);
+        }
         if (await store.GetManifestAsync(datasetId, cancellationToken) is null)
         {
             return TypedResults.NotFound();
@@ -45,7 +49,7 @@ public static class SamplesApi
                 return TypedResults.Problem("The request holds no file parts.", statusCode: StatusCodes.Status400BadRequest);
             }
             await ingestor.ProbeAllAsync(files, cancellationToken);
-            var stored = await ingestor.CommitAllAsync(datasetId, files, onConflict, cancellationToken);
+            var stored = await ingestor.CommitAllAsync(datasetId, files, conflictMode, cancellationToken);
             return TypedResults.Created($"/api/datasets/{datasetId}/samples", new UploadResponse(stored));
         }
         catch (AudioRejectedException rejected)
@@ -55,6 +59,15 @@ public static class SamplesApi
         catch (StemConflictException conflict)
         {
             return Problems.StemTaken(conflict);
+        }
+        catch (BadHttpRequestException bad)
+        {
+            return TypedResults.Problem(title: "Bad upload", detail: bad.Message, statusCode: bad.StatusCode);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException && !cancellationToken.IsCancellationRequested)
+        {
+            return TypedResults.Problem(title: "Bad upload", detail: $"The multipart body could not be read: {ex.Message}",
+                statusCode: StatusCodes.Status400BadRequest);
         }
         finally
         {
@@ -89,9 +102,9 @@ public static class SamplesApi
         return await samples.SaveAsync(datasetId, stem, edit, ifMatch, force, cancellationToken) switch
         {
             SaveOutcome.Saved saved => WithETag(request.HttpContext, saved.Sample),
-            SaveOutcome.Conflict conflict => TypedResults.Conflict(new SampleConflict(
+            SaveOutcome.Conflict conflict => Problems.SampleChanged(
                 "The sample was changed by someone else. Reload it, or save again with the current version (or force=true) to overwrite.",
-                conflict.Current)),
+                conflict.Current),
             _ => TypedResults.NotFound(),
         };
     }
@@ -103,7 +116,7 @@ public static class SamplesApi
         return await samples.DeleteAsync(datasetId, stem, ifMatch.Length == 0 ? null : ifMatch, cancellationToken) switch
         {
             SaveOutcome.Deleted => TypedResults.NoContent(),
-            SaveOutcome.Conflict conflict => TypedResults.Conflict(new SampleConflict("The sample was changed by someone else.", conflict.Current)),
+            SaveOutcome.Conflict conflict => Problems.SampleChanged("The sample was changed by someone else.", conflict.Current),
             _ => TypedResults.NotFound(),
         };
     }

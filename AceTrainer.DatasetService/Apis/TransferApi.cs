@@ -17,8 +17,12 @@ public static class TransferApi
 
     /// <summary>The request body is the zip itself (Content-Type application/zip).</summary>
     public static async Task<IResult> Import(string datasetId, HttpRequest request, DatasetStore store, ZipImporter importer,
-        [FromQuery] StemConflictMode onConflict = StemConflictMode.Rename, CancellationToken cancellationToken = default)
+        [FromQuery] string? onConflict = null, CancellationToken cancellationToken = default)
     {
+        if (QueryEnum.Parse(onConflict, StemConflictMode.Rename) is not { } conflictMode)
+        {
+            return QueryEnum.Unknown<StemConflictMode>(nameof(onConflict), onConflict);
+        }
         if (await store.GetManifestAsync(datasetId, cancellationToken) is null)
         {
             return TypedResults.NotFound();
@@ -30,7 +34,7 @@ public static class TransferApi
         }
         try
         {
-            return TypedResults.Ok(await importer.ImportAsync(datasetId, request.Body, onConflict, cancellationToken));
+            return TypedResults.Ok(await importer.ImportAsync(datasetId, request.Body, conflictMode, cancellationToken));
         }
         catch (ZipRejectedException rejected)
         {
@@ -39,8 +43,12 @@ public static class TransferApi
     }
 
     public static async Task<IResult> Export(string datasetId, DatasetStore store, ZipExporter exporter, HttpContext context,
-        [FromQuery] DatasetLayout layout = DatasetLayout.Upstream, CancellationToken cancellationToken = default)
+        [FromQuery(Name = "layout")] string? layoutName = null, CancellationToken cancellationToken = default)
     {
+        if (QueryEnum.Parse(layoutName, DatasetLayout.Upstream) is not { } layout)
+        {
+            return QueryEnum.Unknown<DatasetLayout>("layout", layoutName);
+        }
         if (await store.GetManifestAsync(datasetId, cancellationToken) is not { } manifest)
         {
             return TypedResults.NotFound();

@@ -9,6 +9,10 @@ public static partial class AnalysisParser
 {
     private const double FullScaleWithinDb = 0.1;
 
+    // Encoder delay and padding make decoded and declared lengths differ by a few hundredths of a second.
+    private const double MissingSecondsTolerated = 0.2;
+    private const double MissingShareTolerated = 0.01;
+
     public static ProbeOutcome Parse(StreamInfo stream, ProcessResult analysis)
     {
         var log = analysis.StandardError;
@@ -27,6 +31,11 @@ public static partial class AnalysisParser
             return ProbeOutcome.Rejected("no audio samples could be decoded");
         }
         var duration = samples.Value / stream.SampleRate;
+        if (stream.DeclaredDuration is { } declared && declared - duration > Math.Max(MissingSecondsTolerated, declared * MissingShareTolerated))
+        {
+            return ProbeOutcome.Rejected(
+                $"corrupt or truncated audio (the header declares {declared:0.##} s but only {duration:0.##} s decode)");
+        }
         var peak = LastNumber(PeakRegex(), log);
         var peakCount = LastNumber(PeakCountRegex(), log) ?? 0;
         var fullScale = peak is { } p && double.IsFinite(p) && p >= -FullScaleWithinDb ? (long)peakCount : 0;
@@ -71,7 +80,7 @@ public static partial class AnalysisParser
         };
     }
 
-    [GeneratedRegex(@"(Error while decoding stream[^\n]*|Invalid data found when processing input[^\n]*)")]
+    [GeneratedRegex(@"(Error while decoding stream[^\n]*|Invalid data found when processing input[^\n]*|corrupt input packet[^\n]*|CRC mismatch[^\n]*)")]
     private static partial Regex DecodeErrorRegex();
 
     [GeneratedRegex(@"Number of samples: (\d+)")]

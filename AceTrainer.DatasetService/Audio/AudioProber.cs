@@ -35,12 +35,12 @@ public sealed class AudioProber(IOptions<DatasetOptions> options)
         try
         {
             var probe = await ProcessRunner.RunAsync(_options.FfprobePath,
-                ["-v", "error", "-print_format", "json", "-show_streams", "-select_streams", "a:0", path], cancellationToken);
+                ["-v", "warning", "-print_format", "json", "-show_streams", "-select_streams", "a:0", path], cancellationToken);
             if (probe.ExitCode != 0)
             {
                 return ProbeOutcome.Rejected($"not a file FFmpeg can read ({FirstLine(probe.StandardError)})");
             }
-            if (ReadStream(probe.StandardOutput) is not { } stream)
+            if (ReadStream(probe.StandardOutput, DurationIsEstimated(probe.StandardError)) is not { } stream)
             {
                 return ProbeOutcome.Rejected("the file has no audio stream");
             }
@@ -63,7 +63,11 @@ public sealed class AudioProber(IOptions<DatasetOptions> options)
         return probe.ExitCode == 0;
     }
 
-    private static StreamInfo? ReadStream(string json)
+    /// <summary>Without a length in its header, ffprobe guesses one from the bitrate, which is no promise to check against.</summary>
+    private static bool DurationIsEstimated(string warnings) =>
+        warnings.Contains("Estimating duration from bitrate", StringComparison.Ordinal);
+
+    private static StreamInfo? ReadStream(string json, bool durationIsEstimated)
     {
         using var document = JsonDocument.Parse(json);
         if (!document.RootElement.TryGetProperty("streams", out var streams) || streams.GetArrayLength() == 0)
@@ -74,7 +78,7 @@ public sealed class AudioProber(IOptions<DatasetOptions> options)
         var rate = stream.TryGetProperty("sample_rate", out var r) && int.TryParse(r.GetString(), CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
         var channels = stream.TryGetProperty("channels", out var c) ? c.GetInt32() : 0;
         var codec = stream.TryGetProperty("codec_name", out var n) ? n.GetString() ?? "unknown" : "unknown";
-        var duration = stream.TryGetProperty("duration", out var d)
+        var duration = !durationIsEstimated && stream.TryGetProperty("duration", out var d)
             && double.TryParse(d.GetString(), CultureInfo.InvariantCulture, out var seconds) ? seconds : (double?)null;
         return rate > 0 && channels > 0 ? new StreamInfo(codec, rate, channels, duration) : null;
     }
@@ -86,4 +90,5 @@ public sealed class AudioProber(IOptions<DatasetOptions> options)
     }
 }
 
+/// <param name="DeclaredDuration">The length the container's header promises, when it has one.</param>
 public sealed record StreamInfo(string Codec, int SampleRate, int Channels, double? DeclaredDuration);

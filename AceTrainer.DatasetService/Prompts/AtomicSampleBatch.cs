@@ -3,15 +3,6 @@ using AceTrainer.ServiceDefaults.Blobs;
 
 namespace AceTrainer.DatasetService.Prompts;
 
-/// <summary>A record changed between our read and our conditional write; the batch was rolled back.</summary>
-public sealed class BatchConflictException(string stem, IReadOnlyList<string> notRestored)
-    : Exception($"Sample '{stem}' was changed by someone else during the operation; nothing was changed."
-                + (notRestored.Count > 0 ? $" Could not restore: {string.Join(", ", notRestored)}." : ""))
-{
-    public string Stem { get; } = stem;
-    public IReadOnlyList<string> NotRestored { get; } = notRestored;
-}
-
 /// <summary>
 /// Writes several sample records all or none: each write is conditioned on the ETag read before, and if one fails the
 /// records already written are put back (conditioned on the ETags we produced, so a newer edit is never clobbered).

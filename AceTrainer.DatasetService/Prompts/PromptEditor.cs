@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using AceTrainer.DatasetService.Storage;
 using AceTrainer.ServiceDefaults.Blobs;
 using AceTrainer.ServiceDefaults.Datasets;
@@ -7,16 +9,18 @@ namespace AceTrainer.DatasetService.Prompts;
 /// <summary>Bulk prompt edits: preview, atomic apply, and one level of undo kept as a blob next to the records.</summary>
 public sealed class PromptEditor(DatasetStore store, SummaryCache cache, TimeProvider clock)
 {
-    public async Task<PromptEditPreview> PreviewAsync(string datasetId, PromptEditRequest request, CancellationToken cancellationToken)
-    {
-        var changes = Plan(await store.ListSamplesAsync(datasetId, cancellationToken), request);
-        return new PromptEditPreview(changes.Count, changes.Select(c => c.Change).ToList());
-    }
+    public async Task<PromptEditPreview> PreviewAsync(string datasetId, PromptEditRequest request, CancellationToken cancellationToken) =>
+        ToPreview(Plan(await store.ListSamplesAsync(datasetId, cancellationToken), request));
 
+    /// <exception cref="PreviewOutdatedException">The request names a preview that no longer holds; nothing was changed.</exception>
     /// <exception cref="BatchConflictException">A sample changed meanwhile; nothing was changed.</exception>
     public async Task<PromptEditResult> ApplyAsync(string datasetId, PromptEditRequest request, CancellationToken cancellationToken)
     {
         var plan = Plan(await store.ListSamplesAsync(datasetId, cancellationToken), request);
+        if (request.PreviewToken is { } token && token != PreviewToken(plan))
+        {
+            throw new PreviewOutdatedException(ToPreview(plan));
+        }
         if (plan.Count == 0)
         {
             return new PromptEditResult(0, [], await HasUndoAsync(datasetId, cancellationToken));
@@ -74,8 +78,28 @@ public sealed class PromptEditor(DatasetStore store, SummaryCache cache, TimePro
             changes.Select(c => new PromptChange(c.Item2.Stem, c.Item1.Value.Prompt, c.Item2.Prompt)).ToList(), UndoAvailable: false);
     }
 
+    /// <summary>Whether an undo is recorded; it can still fail with a conflict if those samples were edited since.</summary>
+    public async Task<PromptUndoStatus> UndoStatusAsync(string datasetId, CancellationToken cancellationToken) =>
+        await store.ReadAsync<PromptUndo>(BlobLayout.PromptUndo(datasetId), cancellationToken) is { } undo
+            ? new PromptUndoStatus(true, undo.Value.AppliedAt, undo.Value.Entries.Count)
+            : new PromptUndoStatus(false, null, 0);
+
     private async Task<bool> HasUndoAsync(string datasetId, CancellationToken cancellationToken) =>
         await store.Blobs.GetPropertiesAsync(store.Container, BlobLayout.PromptUndo(datasetId), cancellationToken) is not null;
+
+    private static PromptEditPreview ToPreview(List<(Versioned<SampleRecord> Current, PromptChange Change)> plan) =>
+        new(plan.Count, plan.Select(p => p.Change).ToList(), PreviewToken(plan));
+
+    /// <summary>Names the plan: which records, at which versions, become which prompts.</summary>
+    private static string PreviewToken(List<(Versioned<SampleRecord> Current, PromptChange Change)> plan)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (current, change) in plan)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{change.Stem}\n{current.ETag}\n{change.After}\n"));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 16));
+    }
 
     private static List<(Versioned<SampleRecord> Current, PromptChange Change)> Plan(
         IReadOnlyList<Versioned<SampleRecord>> samples, PromptEditRequest request) =>

@@ -23,17 +23,18 @@ public sealed class DatasetCatalog(DatasetStore store, SummaryCache cache, TimeP
 
     public async Task<DatasetSummary?> GetSummaryAsync(string datasetId, CancellationToken cancellationToken)
     {
-        if (await cache.GetAsync(datasetId, cancellationToken) is { } cached)
+        var cached = await cache.GetAsync(datasetId, cancellationToken);
+        if (cached.Summary is { } summary)
         {
-            return cached;
+            return summary;
         }
         // A folder without a manifest is a dataset being deleted (or a stray): not listed.
         if (await store.GetManifestAsync(datasetId, cancellationToken) is not { } manifest)
         {
             return null;
         }
-        var summary = ToSummary(manifest.Value, await store.ListSampleDurationsAsync(datasetId, cancellationToken));
-        await cache.SetAsync(summary, cancellationToken);
+        summary = ToSummary(manifest.Value, await store.ListSampleDurationsAsync(datasetId, cancellationToken));
+        await cache.SetAsync(summary, cached.Generation, cancellationToken);
         return summary;
     }
 

@@ -11,23 +11,28 @@ public static class StemNames
     public static bool IsValid(string stem) =>
         stem.Length is > 0 and <= MaxLength && stem.All(IsAllowed);
 
-    /// <summary>Letters lose their accents, anything else outside the set becomes '_'; runs of '_' collapse.</summary>
+    /// <summary>Latin letters lose their accents, anything else outside the set becomes '_'; runs of '_' collapse.</summary>
     public static string Sanitize(string name)
     {
-        var decomposed = name.Normalize(NormalizationForm.FormD);
-        var builder = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name)
         {
             if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
             {
                 continue;
             }
-            var mapped = IsAllowed(c) ? c : '_';
-            if (mapped == '_' && builder.Length > 0 && builder[^1] == '_')
+            if (IsAllowed(c) && c != '_')
             {
-                continue;
+                builder.Append(c);
             }
-            builder.Append(mapped);
+            else if (LatinFolding.Fold(c) is { } folded)
+            {
+                builder.Append(folded);
+            }
+            else if (builder.Length == 0 || builder[^1] != '_')
+            {
+                builder.Append('_');
+            }
         }
         var stem = builder.ToString().Trim('_');
         if (stem.Length > MaxLength)

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+
+namespace AceTrainer.DatasetService.Tests.Support;
+
+/// <summary>Test audio generated once per run with ffmpeg's lavfi sources, in a temp folder.</summary>
+public sealed class AudioFiles : IDisposable
+{
+    private static readonly (string Name, string[] Args)[] Recipes =
+    [
+        ("sine.mp3", ["-f", "lavfi", "-i", "sine=f=440:d=4", "-ac", "2", "-ar", "44100", "-b:a", "128k"]),
+        ("sine.wav", ["-f", "lavfi", "-i", "sine=f=330:d=4", "-ac", "2", "-ar", "44100"]),
+        ("noise.flac", ["-f", "lavfi", "-i", "anoisesrc=d=4:c=pink:a=0.3", "-ac", "2", "-ar", "48000"]),
+        ("sine.ogg", ["-f", "lavfi", "-i", "sine=f=550:d=4", "-ac", "2", "-c:a", "libvorbis"]),
+        ("sine.opus", ["-f", "lavfi", "-i", "sine=f=660:d=4", "-ac", "2", "-c:a", "libopus"]),
+        ("sine.m4a", ["-f", "lavfi", "-i", "sine=f=770:d=4", "-ac", "2", "-c:a", "aac"]),
+        ("sine.aiff", ["-f", "lavfi", "-i", "sine=f=880:d=4", "-ac", "2", "-ar", "44100"]),
+        ("mono.wav", ["-f", "lavfi", "-i", "sine=f=440:d=4", "-ac", "1", "-ar", "44100"]),
+        ("silence.flac", ["-f", "lavfi", "-i", "anullsrc=r=44100:cl=stereo", "-t", "5"]),
+        ("clipped.wav", ["-f", "lavfi", "-i", "sine=f=440:d=4", "-af", "volume=20", "-ac", "2", "-ar", "44100"]),
+        ("short.mp3", ["-f", "lavfi", "-i", "sine=f=440:d=2", "-ac", "2"]),
+        ("long.mp3", ["-f", "lavfi", "-i", "sine=f=220:d=250", "-ac", "1", "-ar", "22050", "-b:a", "32k"]),
+        ("big.wav", ["-f", "lavfi", "-i", "anoisesrc=d=35:a=0.2", "-ac", "2", "-ar", "44100"]),
+        ("ten.wav", ["-f", "lavfi", "-i", "sine=f=440:d=10", "-ac", "2", "-ar", "44100"]),
+    ];
+
+    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("dataset-audio-").FullName;
+
+    public string this[string name] => Path.Combine(Directory, name);
+
+    public static IReadOnlyList<string> CodecFiles => ["sine.mp3", "sine.wav", "noise.flac", "sine.ogg", "sine.opus", "sine.m4a", "sine.aiff"];
+
+    public async Task GenerateAllAsync()
+    {
+        await Task.WhenAll(Recipes.Select(r => FfmpegAsync([.. r.Args, this[r.Name]])));
+        // A wav whose header promises 10 s but whose data stops after about 4.5 s.
+        var whole = await File.ReadAllBytesAsync(this["ten.wav"]);
+        await File.WriteAllBytesAsync(this["truncated.wav"], whole[..800_000]);
+        await File.WriteAllBytesAsync(this["empty.mp3"], []);
+        await File.WriteAllTextAsync(this["text.mp3"], "this is not audio, just text in a file named .mp3\n");
+    }
+
+    public static async Task FfmpegAsync(IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "-nostdin", "-v", "error", "-y" }.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ffmpeg failed: {await error}");
+        }
+    }
+
+    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+}
