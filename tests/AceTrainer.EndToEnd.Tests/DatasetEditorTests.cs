@@ -117,6 +117,8 @@ public sealed class DatasetEditorTests(ITestOutputHelper output) : IAsyncLifetim
         await Expect(page.Locator(".sample-item")).ToHaveCountAsync(files.Length);
         // Fresh samples have neither prompt nor lyrics: each is flagged.
         await Expect(page.Locator(".sample-item .severity.error")).ToHaveCountAsync(files.Length);
+        // Whichever upload finished first was selected; start from the top.
+        await page.ClickAsync(".sample-item[data-stem=song_a]");
         await Expect(page.Locator("#stem")).ToHaveTextAsync("song_a");
         await Expect(page.Locator("#waveform")).ToHaveAttributeAsync("data-state", "drawn");
     }

@@ -1,4 +1,4 @@
-// Bulk prompt edits: a live preview count while typing, Apply, and one level of Undo.
+// Bulk prompt edits: a live preview count while typing, Apply (exactly what was previewed), and one level of Undo.
 import { el, progressBar } from "../dom.js";
 import { api } from "../http.js";
 import { flash } from "../dialog.js";
@@ -18,6 +18,8 @@ export function setupBulk({ datasetId, reload, saveEdits }) {
   const progress = $("bulk-progress");
   let timer = null;
   let previewSeq = 0;
+  // The preview on screen: Apply sends its token, so it changes exactly what was shown or nothing.
+  let shown = null;
 
   function request() {
     const op = operation.value;
@@ -39,26 +41,41 @@ export function setupBulk({ datasetId, reload, saveEdits }) {
     }
   }
 
+  function showPreview(r, data) {
+    shown = { request: r, token: data.previewToken };
+    countEl.textContent = `${data.changedCount} prompt${data.changedCount === 1 ? "" : "s"} would change`;
+    apply.disabled = data.changedCount === 0;
+    showChanges(data.changes, "would change");
+  }
+
   async function preview() {
     const r = request();
     const seq = ++previewSeq;
+    shown = null;
+    apply.disabled = true;
     if (!isComplete(r)) {
       countEl.textContent = "Type to preview.";
-      apply.disabled = true;
       showChanges([], "");
       return;
     }
     countEl.textContent = "Counting…";
     try {
       const { data } = await api(datasetUrl(datasetId, "prompts", "preview"), { method: "POST", json: r });
-      if (seq !== previewSeq) return;
-      countEl.textContent = `${data.changedCount} prompt${data.changedCount === 1 ? "" : "s"} would change`;
-      countEl.dataset.count = String(data.changedCount);
-      apply.disabled = data.changedCount === 0;
-      showChanges(data.changes, "would change");
+      if (seq === previewSeq) showPreview(r, data);
     } catch (e) {
       if (seq === previewSeq) countEl.textContent = e.message;
-      apply.disabled = true;
+    }
+  }
+
+  async function refreshUndo() {
+    try {
+      const { data } = await api(datasetUrl(datasetId, "prompts", "undo"));
+      undo.disabled = !data.available;
+      undo.title = data.available
+        ? `Restores the ${data.changedCount} prompts changed at ${new Date(data.appliedAt).toLocaleString()}, if none was edited since.`
+        : "No bulk edit to undo.";
+    } catch {
+      undo.disabled = true;
     }
   }
 
@@ -67,6 +84,7 @@ export function setupBulk({ datasetId, reload, saveEdits }) {
     timer = setTimeout(preview, PREVIEW_DELAY_MS);
   }
 
+  /** Resolves the API's answer, or null after telling the user what went wrong. */
   async function run(label, url, json) {
     if (!(await saveEdits())) {
       flash("Save or discard the open sample's edits first.", "error");
@@ -81,7 +99,12 @@ export function setupBulk({ datasetId, reload, saveEdits }) {
       await reload();
       return data;
     } catch (e) {
-      flash(`${label.replace("…", "")} failed: ${e.message}`, "error");
+      if (e.status === 409 && e.body?.preview) {
+        showPreview(shown.request, e.body.preview);
+        flash(e.message, "error");
+      } else {
+        flash(`${label.replace("…", "")} failed: ${e.message}`, "error");
+      }
       return null;
     } finally {
       progress.replaceChildren();
@@ -95,26 +118,33 @@ export function setupBulk({ datasetId, reload, saveEdits }) {
   form.addEventListener("input", schedulePreview);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const result = await run("Applying…", datasetUrl(datasetId, "prompts", "apply"), request());
+    if (!shown) return;
+    const result = await run("Applying…", datasetUrl(datasetId, "prompts", "apply"), { ...shown.request, previewToken: shown.token });
     if (result) {
+      shown = null;
       flash(`Changed ${result.changedCount} prompt${result.changedCount === 1 ? "" : "s"}.`);
       showChanges(result.changes, "changed");
       countEl.textContent = `${result.changedCount} changed`;
-      undo.disabled = !result.undoAvailable;
+      apply.disabled = true;
     } else {
-      undo.disabled = false;
+      schedulePreview();
     }
-    apply.disabled = true;
+    await refreshUndo();
   });
   undo.addEventListener("click", async () => {
     const result = await run("Undoing…", datasetUrl(datasetId, "prompts", "undo"));
     if (result) {
       flash(`Restored ${result.changedCount} prompt${result.changedCount === 1 ? "" : "s"}.`);
       showChanges(result.changes, "restored");
+      countEl.textContent = `${result.changedCount} restored`;
     }
-    undo.disabled = true;
-    schedulePreview();
+    await refreshUndo();
   });
 
-  return { activate: schedulePreview };
+  return {
+    activate() {
+      schedulePreview();
+      refreshUndo();
+    },
+  };
 }
