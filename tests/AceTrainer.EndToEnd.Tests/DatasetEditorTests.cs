@@ -27,7 +27,7 @@ public sealed class DatasetEditorTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var ports = TestPorts.Free();
         await using var appHost = AppHostProcess.Start(output.WriteLine, ports.Arguments());
-        var audio = await Task.WhenAll(Tones.Select((t, i) => GeneratedAudio.ToneAsync(Path.Combine(_work, $"{t.Name}.mp3"), t.Seconds, 330 + 110 * i)));
+        var audio = await Task.WhenAll(Tones.Select((t, i) => Ffmpeg.ToneAsync(Path.Combine(_work, $"{t.Name}.mp3"), t.Seconds, 330 + 110 * i)));
         await appHost.WaitForLineAsync(l => l.Contains("AceTrainer portal: "), TimeSpan.FromSeconds(120));
         Step("system up");
         var portal = $"http://127.0.0.1:{ports.Portal}";

@@ -84,8 +84,11 @@ async function reload() {
   }
 }
 
+/** Shows one tool tab; the URL's hash names it, so a reload or a link opens the same tab. */
 function setTab(name) {
+  if (!document.getElementById(`tab-${name}`)) name = "samples";
   activeTab = name;
+  history.replaceState(null, "", name === "samples" ? location.pathname : `#${name}`);
   for (const tab of document.querySelectorAll("[role=tab]")) tab.setAttribute("aria-selected", String(tab.dataset.tab === name));
   for (const panel of document.querySelectorAll(".tab-panel")) panel.hidden = panel.id !== `tab-${name}`;
   tools[name]?.activate();
@@ -167,3 +170,4 @@ function isControl(target) {
 }
 
 reload().catch((e) => flash(`Could not load samples: ${e.message}`, "error"));
+setTab(location.hash.slice(1));

@@ -53,8 +53,9 @@ export function setupReport({ datasetId, samples, openSample }) {
     const max = Math.max(1, ...durations);
     const width = BIN_SECONDS.find((w) => max / w <= MAX_BINS) ?? BIN_SECONDS.at(-1);
     const bins = Math.floor(max / width) + 1;
-    const starts = Array.from({ length: bins }, (_, i) => i * width);
-    const counts = starts.map(() => 0);
+    // Bars sit at bin centres, so axis ticks fall on bin edges.
+    const centres = Array.from({ length: bins }, (_, i) => (i + 0.5) * width);
+    const counts = centres.map(() => 0);
     for (const d of durations) counts[Math.min(bins - 1, Math.floor(d / width))]++;
     chart?.destroy();
     chartEl.dataset.bins = String(bins);
@@ -63,7 +64,7 @@ export function setupReport({ datasetId, samples, openSample }) {
       height: 240,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: false, range: [-width / 2, starts.at(-1) + width / 2] }, y: { range: [0, Math.max(...counts) + 1] } },
+      scales: { x: { time: false, range: [0, bins * width] }, y: { range: [0, Math.max(...counts) + 1] } },
       axes: [
         { stroke: "#8b93a5", grid: { stroke: "#2a2f3a" }, values: (_, ticks) => ticks.map((t) => (t >= 0 ? formatDuration(t) : "")) },
         { stroke: "#8b93a5", grid: { stroke: "#2a2f3a" }, label: "samples", values: (_, ticks) => ticks.map((t) => (Number.isInteger(t) ? t : "")) },
@@ -72,7 +73,7 @@ export function setupReport({ datasetId, samples, openSample }) {
         {},
         { label: "samples", stroke: "#7c9cff", fill: "rgba(124,156,255,.45)", paths: uPlot.paths.bars({ size: [0.9, 80] }), points: { show: false } },
       ],
-    }, [starts, counts], chartEl);
+    }, [centres, counts], chartEl);
   }
 
   async function activate() {
