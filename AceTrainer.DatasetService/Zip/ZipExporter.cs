@@ -16,7 +16,8 @@ public sealed class ZipExporter(DatasetStore store)
     public async Task WriteAsync(IReadOnlyList<Versioned<SampleRecord>> samples, DatasetLayout layout, Stream output,
         CancellationToken cancellationToken)
     {
-        await using var archive = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
+        await using var body = new SyncWriteBuffer(output);
+        await using var archive = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
         foreach (var sample in samples.Select(s => s.Value))
         {
             var audioName = sample.Stem + Path.GetExtension(sample.Audio.Blob);

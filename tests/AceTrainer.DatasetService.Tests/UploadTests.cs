@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using AceTrainer.DatasetService.Tests.Support;
 using AceTrainer.ServiceDefaults.Datasets;
 
@@ -18,6 +17,8 @@ public sealed class UploadTests(DatasetServiceFixture service)
         { "sine.opus", "opus", 48000 },
         { "sine.m4a", "aac", 44100 },
         { "sine.aiff", "pcm_s16be", 44100 },
+        { "sine.wma", "wmav2", 44100 },
+        { "sine.aac", "aac", 44100 },
     };
 
     [Theory]
@@ -58,19 +59,27 @@ public sealed class UploadTests(DatasetServiceFixture service)
         var renamed = await service.UploadAsync(dataset.Id, [new UploadPart(service.Audio["sine.mp3"])], "rename");
         Assert.True(renamed.IsSuccessStatusCode, await renamed.Content.ReadAsStringAsync());
         Assert.Equal("sine_2", (await renamed.Content.ReadFromJsonAsync<UploadResponse>(Json.Options))!.Samples.Single().Stem);
+        // Two files of one request with the same stem: the second is suffixed too.
+        var pair = await service.UploadOkAsync(dataset.Id, new UploadPart(service.Audio["sine.aiff"]), new UploadPart(service.Audio["sine.wma"]));
+        Assert.Equal(["sine_3", "sine_4"], pair.Samples.Select(s => s.Stem));
 
         var before = await service.AllBlobNamesAsync();
-        var rejected = await service.UploadAsync(dataset.Id, [new UploadPart(service.Audio["sine.ogg"])], "reject");
-        Assert.Equal(HttpStatusCode.Conflict, rejected.StatusCode);
-        Assert.Equal("sine", (await ProblemAsync(rejected)).GetProperty("stem").GetString());
+        var rejected = await service.UploadAsync(dataset.Id, [new UploadPart(service.Audio["ten.wav"]), new UploadPart(service.Audio["sine.ogg"])], "reject");
+        var problem = await ProblemBody.ReadAsync(rejected, HttpStatusCode.Conflict);
+        Assert.Equal(("sine", "sine.ogg"), (problem.GetProperty("stem").GetString(), problem.GetProperty("fileName").GetString()));
         Assert.Equal(before, await service.AllBlobNamesAsync());
-        Assert.Equal(2, (await service.SamplesAsync(dataset.Id)).Count);
+        Assert.Equal(4, (await service.SamplesAsync(dataset.Id)).Count);
     }
 
     [Theory]
-    [InlineData("empty.mp3", "empty")]
+    [InlineData("empty.mp3", "the file is empty")]
     [InlineData("text.mp3", "not a file FFmpeg can read")]
+    [InlineData("image.png", "no audio stream")]
     [InlineData("truncated.wav", "corrupt or truncated")]
+    [InlineData("truncated.mp3", "the header declares 10.03 s but only 4.")]
+    [InlineData("truncated.m4a", "moov atom not found")]
+    [InlineData("corrupt.flac", "corrupt or truncated")]
+    [InlineData("corrupt.ogg", "CRC mismatch")]
     public async Task Bad_files_are_rejected_by_name_and_nothing_is_stored(string file, string reason)
     {
         var dataset = await service.CreateDatasetAsync();
@@ -78,8 +87,7 @@ public sealed class UploadTests(DatasetServiceFixture service)
         // A good file in the same request is not stored either: a request is all or nothing.
         var response = await service.UploadAsync(dataset.Id, [new UploadPart(service.Audio["sine.wav"]), new UploadPart(service.Audio[file])]);
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var problem = await ProblemAsync(response);
+        var problem = await ProblemBody.ReadAsync(response, HttpStatusCode.UnprocessableEntity);
         Assert.Equal(file, problem.GetProperty("fileName").GetString());
         Assert.Contains(reason, problem.GetProperty("reason").GetString());
         Assert.Contains(file, problem.GetProperty("detail").GetString());
@@ -93,9 +101,10 @@ public sealed class UploadTests(DatasetServiceFixture service)
         Assert.True(new FileInfo(service.Audio["big.wav"]).Length > DatasetServiceFixture.MaxFileBytes);
         var dataset = await service.CreateDatasetAsync();
         var before = await service.AllBlobNamesAsync();
-        var response = await service.UploadAsync(dataset.Id, [new UploadPart(service.Audio["big.wav"])]);
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal("big.wav", (await ProblemAsync(response)).GetProperty("fileName").GetString());
+        var response = await service.UploadAsync(dataset.Id, [new UploadPart(service.Audio["sine.wav"]), new UploadPart(service.Audio["big.wav"])]);
+        var problem = await ProblemBody.ReadAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("big.wav", problem.GetProperty("fileName").GetString());
+        Assert.Contains($"limit of {DatasetServiceFixture.MaxFileBytes} bytes", problem.GetProperty("reason").GetString());
         Assert.Equal(before, await service.AllBlobNamesAsync());
         Assert.Empty(Directory.EnumerateFileSystemEntries(service.StagingDirectory));
     }
@@ -110,9 +119,29 @@ public sealed class UploadTests(DatasetServiceFixture service)
         Assert.Single(await service.AllBlobNamesAsync(), n => n.Contains(samples[0].AudioSha256));
     }
 
-    public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
+    [Fact]
+    public async Task A_body_that_is_not_multipart_gets_415()
     {
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
+        var dataset = await service.CreateDatasetAsync();
+        var response = await service.Http.PostAsync($"/api/datasets/{dataset.Id}/samples", new ByteArrayContent(await File.ReadAllBytesAsync(service.Audio["sine.mp3"])));
+        var problem = await ProblemBody.ReadAsync(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("multipart/form-data", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task An_unknown_conflict_mode_gets_400_naming_the_choices()
+    {
+        var dataset = await service.CreateDatasetAsync();
+        var response = await service.UploadAsync(dataset.Id, [new UploadPart(service.Audio["sine.mp3"])], "overwrite");
+        var problem = await ProblemBody.ReadAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains("rename, reject", problem.GetProperty("detail").GetString());
+        Assert.Empty(await service.SamplesAsync(dataset.Id));
+    }
+
+    [Fact]
+    public async Task Upload_to_a_missing_dataset_is_404()
+    {
+        var response = await service.UploadAsync("0123456789ab", [new UploadPart(service.Audio["sine.mp3"])]);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 }

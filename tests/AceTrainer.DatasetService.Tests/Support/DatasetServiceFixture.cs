@@ -28,6 +28,7 @@ public sealed class DatasetServiceFixture : IAsyncLifetime
     public const long MaxFileBytes = 5 * 1024 * 1024;
     public const int MaxZipEntries = 200;
     public const long MaxZipUncompressedBytes = 64 * 1024 * 1024;
+    public const long MaxZipBytes = 16 * 1024 * 1024;
     public const string Container = "datasets";
 
     private RedisServer? _redis;
@@ -57,6 +58,7 @@ public sealed class DatasetServiceFixture : IAsyncLifetime
             ["Datasets:MaxFileBytes"] = MaxFileBytes.ToString(),
             ["Datasets:MaxZipEntries"] = MaxZipEntries.ToString(),
             ["Datasets:MaxZipUncompressedBytes"] = MaxZipUncompressedBytes.ToString(),
+            ["Datasets:MaxZipBytes"] = MaxZipBytes.ToString(),
             ["Datasets:StagingDirectory"] = StagingDirectory,
             ["Logging:LogLevel:Default"] = "Warning",
         });
@@ -124,6 +126,24 @@ public sealed class DatasetServiceFixture : IAsyncLifetime
 
     public async Task<IReadOnlyList<SampleResponse>> SamplesAsync(string datasetId) =>
         (await Http.GetFromJsonAsync<List<SampleResponse>>($"/api/datasets/{datasetId}/samples", Json.Options))!;
+
+    public async Task<SampleResponse> SampleAsync(string datasetId, string stem) =>
+        (await Http.GetFromJsonAsync<SampleResponse>($"/api/datasets/{datasetId}/samples/{stem}", Json.Options))!;
+
+    public async Task<HttpResponseMessage> ImportAsync(string datasetId, byte[] zip, string? onConflict = null)
+    {
+        using var content = new ByteArrayContent(zip);
+        content.Headers.ContentType = new("application/zip");
+        var query = onConflict is null ? "" : $"?onConflict={onConflict}";
+        return await Http.PostAsync($"/api/datasets/{datasetId}/import{query}", content);
+    }
+
+    public async Task<ImportReport> ImportOkAsync(string datasetId, byte[] zip)
+    {
+        var response = await ImportAsync(datasetId, zip);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<ImportReport>(Json.Options))!;
+    }
 
     public async Task<List<string>> AllBlobNamesAsync()
     {
