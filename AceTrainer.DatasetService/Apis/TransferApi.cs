@@ -54,12 +54,6 @@ public static class TransferApi
             return TypedResults.NotFound();
         }
         var samples = await store.ListSamplesAsync(datasetId, cancellationToken);
-        // ZipArchive writes each entry's data descriptor synchronously when the entry stream is disposed (even via
-        // DisposeAsync) on a non-seekable output; those writes are a few bytes each.
-        if (context.Features.Get<IHttpBodyControlFeature>() is { } bodyControl)
-        {
-            bodyControl.AllowSynchronousIO = true;
-        }
         var response = context.Response;
         response.ContentType = "application/zip";
         response.Headers.ContentDisposition = $"attachment; filename=\"{StemNames.Sanitize(manifest.Value.Name)}-{layout.ToString().ToLowerInvariant()}.zip\"";
