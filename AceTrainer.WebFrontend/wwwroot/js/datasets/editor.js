@@ -73,8 +73,11 @@ async function reload() {
   const [{ data: samples }] = await Promise.all([api(datasetUrl(datasetId, "samples")), loadDataset()]);
   list.setSamples(samples);
   const selected = samples.find((s) => s.stem === list.selected);
-  if (selected && !detail.dirty) show(selected.stem);
-  else if (!selected) {
+  if (selected) {
+    // Re-showing an unchanged sample would only fetch its audio again for the waveform.
+    if (!detail.dirty && selected.version !== detail.sample?.version) show(selected.stem);
+    else $("position").textContent = position(selected.stem);
+  } else {
     const first = list.visible[0];
     if (first) show(first.stem);
     else {
