@@ -1,16 +1,12 @@
 // System page: live service health from the portal's SignalR hub, with REST polling while the socket is down.
+import { el } from "./dom.js";
+
 const servicesEl = document.getElementById("services");
 const overallEl = document.getElementById("overall");
 const linkEl = document.getElementById("link");
 const updatedEl = document.getElementById("updated");
 const POLL_MS = 3000;
 let pollTimer = null;
-
-function el(tag, props = {}, ...children) {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children.filter((c) => c != null));
-  return node;
-}
 
 function ago(iso) {
   if (!iso) return "never";
