@@ -7,6 +7,7 @@ using AceTrainer.DatasetService.Extensions;
 using AceTrainer.ServiceDefaults;
 using AceTrainer.ServiceDefaults.Datasets;
 using AceTrainer.TestSupport;
+using AceTrainer.TestSupport.Audio;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -87,7 +88,7 @@ public static class IngestBenchmark
             var i = Array.IndexOf(files, file);
             var partial = file + ".partial";
             string[] codec = format == "flac" ? ["-c:a", "flac"] : ["-b:a", "192k"];
-            await RunAsync("ffmpeg", ["-nostdin", "-v", "error", "-y",
+            await Ffmpeg.RunAsync([
                 "-f", "lavfi", "-i", Invariant($"sine=f={110 + i * 7}:d={seconds}"),
                 "-f", "lavfi", "-i", Invariant($"anoisesrc=d={seconds}:c=pink:a=0.1:seed={i + 1}"),
                 "-filter_complex", "amix=inputs=2,volume=2", "-ac", "2", "-ar", "44100", .. codec, "-f", format, partial]);

@@ -1,4 +1,4 @@
-using AceTrainer.DatasetService.Audio;
+using AceTrainer.TestSupport.Audio;
 
 namespace AceTrainer.DatasetService.Tests.Support;
 
@@ -36,7 +36,7 @@ public sealed class AudioFiles : IDisposable
 
     public async Task GenerateAllAsync()
     {
-        await Task.WhenAll(Recipes.Select(r => FfmpegAsync([.. r.Args, this[r.Name]])));
+        await Task.WhenAll(Recipes.Select(r => Ffmpeg.RunAsync([.. r.Args, this[r.Name]])));
         // A wav whose header promises 10 s but whose data stops after about 4.5 s.
         var whole = await File.ReadAllBytesAsync(this["ten.wav"]);
         await File.WriteAllBytesAsync(this["truncated.wav"], whole[..800_000]);
@@ -62,15 +62,6 @@ public sealed class AudioFiles : IDisposable
         var whole = await File.ReadAllBytesAsync(this[source]);
         new Random(42).NextBytes(whole.AsSpan(whole.Length / 2, bytes));
         await File.WriteAllBytesAsync(this[target], whole);
-    }
-
-    public static async Task FfmpegAsync(IEnumerable<string> arguments)
-    {
-        var result = await ProcessRunner.RunAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", .. arguments], CancellationToken.None);
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg failed: {result.StandardError}");
-        }
     }
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
