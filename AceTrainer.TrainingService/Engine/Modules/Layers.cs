@@ -1,7 +1,7 @@
 namespace AceTrainer.Engine.Modules;
 
 /// <summary>y = x Wᵀ + b, weight (out, in), initialised as PyTorch does (uniform ±1/√in).</summary>
-public sealed class Linear : Module<Tensor, Tensor>
+public sealed partial class Linear : Module<Tensor, Tensor>
 {
     public Linear(long inFeatures, long outFeatures, bool hasBias = true)
     {
@@ -16,7 +16,17 @@ public sealed class Linear : Module<Tensor, Tensor>
     public readonly Tensor? bias;
 #pragma warning restore IDE1006
 
-    public override Tensor Forward(Tensor input) => Functional.Linear(input, weight, bias);
+    public override Tensor Forward(Tensor input)
+    {
+        var output = Functional.Linear(input, weight, bias);
+        if (Lora is null) return output;
+        using (output)
+        using (var delta = Lora.Forward(input, Training)) return output + delta;
+    }
+
+    public long InFeatures => weight.Size(1);
+
+    public long OutFeatures => weight.Size(0);
 }
 
 /// <summary>Token embedding table (num, dim), initialised N(0, 1).</summary>

@@ -68,14 +68,15 @@ class Model(nn.Module):
         return self.norm(x)
 
 
-torch.manual_seed(0)
-model = Model()
-with torch.no_grad():
-    for p in model.parameters():
-        p.add_(torch.randn_like(p) * 0.1)  # move norms away from their ones/zeros init
-tokens = torch.randint(0, 50, (2, 7))
-out = model(tokens)
-tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
-tensors["tokens"] = tokens
-tensors["output"] = out.detach()
-save(sys.argv[1], tensors, {"source": "module_reference.py"})
+if __name__ == "__main__":
+    torch.manual_seed(0)
+    model = Model()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.1)  # move norms away from their ones/zeros init
+    tokens = torch.randint(0, 50, (2, 7))
+    out = model(tokens)
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+    tensors["tokens"] = tokens
+    tensors["output"] = out.detach()
+    save(sys.argv[1], tensors, {"source": "module_reference.py"})
