@@ -45,12 +45,13 @@ public sealed class LinearAttention : Module
         var keep = mask.To(key.DType);
         var overPositions = keep.Unsqueeze(1).Unsqueeze(1);   // [B, 1, 1, S]
         var overRows = keep.Unsqueeze(1).Unsqueeze(-1);       // [B, 1, S, 1]
-        query = Functional.Relu(query * overPositions).To(DType.Float32);
-        key = Functional.Relu(key * overRows).To(DType.Float32);
-        value = (value * overPositions).To(DType.Float32);
+        var compute = RotaryTables.ComputeType(dtype);
+        query = Functional.Relu(query * overPositions).To(compute);
+        key = Functional.Relu(key * overRows).To(compute);
+        value = (value * overPositions).To(compute);
 
         // an extra row of ones in v yields the normaliser Σ k·q next to the numerator
-        var ones = Tensor.Ones([batch, heads, 1, length], DType.Float32, value.Device);
+        var ones = Tensor.Ones([batch, heads, 1, length], compute, value.Device);
         var padded = Tensor.Cat([value, ones], 2);
         var valueKey = padded.MatMul(key);                    // [B, H, D+1, D]
         var weighted = valueKey.MatMul(query);                // [B, H, D+1, S]

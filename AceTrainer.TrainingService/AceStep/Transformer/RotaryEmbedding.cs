@@ -24,7 +24,7 @@ public sealed record RotaryTables(Tensor Cos, Tensor Sin) : IDisposable
         return new RotaryTables(cos, sin);
     }
 
-    /// <summary>x [B, H, S, D] → rotated x in x's dtype (computed in float32).</summary>
+    /// <summary>x [B, H, S, D] → rotated x in x's dtype (computed in float32, or float64 for float64 input).</summary>
     public Tensor Apply(Tensor x)
     {
         using var scope = new DisposeScope();
@@ -33,9 +33,13 @@ public sealed record RotaryTables(Tensor Cos, Tensor Sin) : IDisposable
         var real = pairs.Select(-1, 0);
         var imaginary = pairs.Select(-1, 1);
         var rotated = Tensor.Stack([-imaginary, real], -1).Flatten(3);
-        var result = x.To(DType.Float32) * Cos + rotated.To(DType.Float32) * Sin;
+        var compute = ComputeType(x.DType);
+        var result = x.To(compute) * Cos + rotated.To(compute) * Sin;
         return result.To(x.DType).MoveToOuterScope();
     }
+
+    /// <summary>Upstream upcasts with <c>.float()</c>; float64 stays float64 so gradient checks keep their precision.</summary>
+    internal static DType ComputeType(DType dtype) => dtype == DType.Float64 ? DType.Float64 : DType.Float32;
 
     public void Dispose()
     {
