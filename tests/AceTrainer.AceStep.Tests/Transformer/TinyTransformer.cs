@@ -18,11 +18,11 @@ internal static class TinyTransformer
     public static TransformerInputs Inputs(AceStepTransformerConfig config, ulong seed = 2, DType dtype = DType.Float32)
     {
         Torch.ManualSeed(seed);
-        var latents = Tensor.Randn([2, config.InChannels, config.PatchSize[0], Frames], dtype);
+        var latents = Tensor.Randn([2, config.InChannels, config.PatchSize[0], Frames]).To(dtype); // drawn in float32 so every dtype sees the same values
         var attentionMask = Tensor.Ones([2, Frames], dtype);
-        var text = Tensor.Randn([2, TextTokens, config.TextEmbeddingDim], dtype);
+        var text = Tensor.Randn([2, TextTokens, config.TextEmbeddingDim]).To(dtype);
         var textMask = Tensor.From(new float[] { 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 }, 2, TextTokens).To(dtype);
-        var speaker = Tensor.Randn([2, config.SpeakerEmbeddingDim], dtype);
+        var speaker = Tensor.Randn([2, config.SpeakerEmbeddingDim]).To(dtype);
         var lyrics = Tensor.RandInt(3, config.LyricEncoderVocabSize - 20, [2, LyricTokens]); // room for tests that shift ids by 17
         var lyricMask = Tensor.From(new float[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0 }, 2, LyricTokens).To(dtype);
         var timestep = Tensor.From(new float[] { 250f, 900f });
