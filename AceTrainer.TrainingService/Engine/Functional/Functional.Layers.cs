@@ -16,6 +16,10 @@ public static partial class Functional
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0, long dilation = 1, long groups = 1) =>
         Op.Get("aten::conv2d").Invoke(input, weight, bias, new[] { stride, stride }, new[] { padding, padding }, new[] { dilation, dilation }, groups);
 
+    /// <summary>2-D convolution with per-direction (height, width) stride, padding and dilation.</summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups = 1) =>
+        Op.Get("aten::conv2d").Invoke(input, weight, bias, stride, padding, dilation, groups);
+
     public static Tensor GroupNorm(Tensor input, long groups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5) =>
         Op.Get("aten::group_norm").Invoke(input, groups, weight, bias, eps);
 

@@ -37,7 +37,7 @@ public sealed class Embedding : Module<Tensor, Tensor>
     public Embedding(long count, long dim, long? paddingIdx = null)
     {
         this.paddingIdx = paddingIdx ?? -1;
-        weight = RegisterParameter(nameof(weight), Tensor.Randn([count, dim]));
+        weight = RegisterParameter(nameof(weight), ModuleInit.Create([count, dim], () => Tensor.Randn([count, dim])));
     }
 
 #pragma warning disable IDE1006
@@ -56,13 +56,13 @@ public sealed class Dropout(double p = 0.5) : Module<Tensor, Tensor>
 /// <summary>Parameter initialisation helpers (run without recording gradients).</summary>
 internal static class Init
 {
-    public static Tensor Uniform(long[] shape, double bound)
+    public static Tensor Uniform(long[] shape, double bound) => ModuleInit.Create(shape, () =>
     {
         using var noGrad = Torch.NoGrad();
         return Tensor.Zeros(shape).Uniform_(-bound, bound);
-    }
+    });
 
-    public static Tensor Ones(long[] shape) => Tensor.Ones(shape);
+    public static Tensor Ones(long[] shape) => ModuleInit.Create(shape, () => Tensor.Ones(shape));
 
-    public static Tensor Zeros(long[] shape) => Tensor.Zeros(shape);
+    public static Tensor Zeros(long[] shape) => ModuleInit.Create(shape, () => Tensor.Zeros(shape));
 }

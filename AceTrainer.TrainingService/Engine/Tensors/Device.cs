@@ -5,6 +5,9 @@ public enum DeviceType
 {
     Cpu = 0,
     Cuda = 1,
+
+    /// <summary>Tensors with shape and dtype but no storage (c10::DeviceType::Meta); for building modules without memory.</summary>
+    Meta = 14,
 }
 
 /// <summary>A device; index -1 means the current device of that kind.</summary>
@@ -14,5 +17,12 @@ public readonly record struct Device(DeviceType Type, int Index = -1)
 
     public static Device Cuda(int index = 0) => new(DeviceType.Cuda, index);
 
-    public override string ToString() => Type == DeviceType.Cpu ? "cpu" : Index < 0 ? "cuda" : $"cuda:{Index}";
+    public static Device Meta { get; } = new(DeviceType.Meta);
+
+    public override string ToString() => Type switch
+    {
+        DeviceType.Cpu => "cpu",
+        DeviceType.Meta => "meta",
+        _ => Index < 0 ? "cuda" : $"cuda:{Index}",
+    };
 }

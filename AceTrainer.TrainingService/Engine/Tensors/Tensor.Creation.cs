@@ -8,6 +8,10 @@ public sealed partial class Tensor
     public static Tensor Zeros(long[] shape, DType dtype = DType.Float32, Device? device = null) =>
         Op.Get("aten::zeros").Invoke(shape, dtype, OpArg.None, device);
 
+    /// <summary>An uninitialised tensor (its memory holds whatever was there; on the meta device, nothing).</summary>
+    public static Tensor Empty(long[] shape, DType dtype = DType.Float32, Device? device = null) =>
+        Op.Get("aten::empty", "memory_format").Invoke(shape, dtype, OpArg.None, device);
+
     public static Tensor Ones(long[] shape, DType dtype = DType.Float32, Device? device = null) =>
         Op.Get("aten::ones").Invoke(shape, dtype, OpArg.None, device);
 
