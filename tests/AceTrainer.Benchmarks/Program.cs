@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["blobs"] = BlobBenchmark.RunAsync,
     ["engine"] = EngineBenchmark.RunAsync,
     ["ingest"] = IngestBenchmark.RunAsync,
+    ["acestep"] = AceStepBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
