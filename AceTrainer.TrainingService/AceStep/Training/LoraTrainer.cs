@@ -143,7 +143,8 @@ public sealed class LoraTrainer : IDisposable
         var sigmaValue = flow.Sigma(index);
         var sigma = Tensor.Full([1, 1, 1, 1], sigmaValue, DType.Float32, device);
         var noisy = FlowMatching.Noisy(latents, noise, sigma);
-        var timestep = Tensor.Full([1], sigmaValue * flow.TrainSteps, dtype, device);
+        // float32 even in bf16 runs: bf16 would round t≈700 to a multiple of 4 before the sinusoidal embedding
+        var timestep = Tensor.Full([1], sigmaValue * flow.TrainSteps, DType.Float32, device);
 
         var velocity = model.Forward(new TransformerInputs(noisy.To(dtype), frameMask.To(dtype), textStates, textMask.To(dtype), speaker,
             lyricTokens, lyricMask.To(dtype), timestep));

@@ -135,6 +135,29 @@ public class LoraTrainerTests
         }
     }
 
+    [Fact]
+    public void Bf16_runs_keep_float32_adapter_weights_and_train()
+    {
+        using var folder = new TempFolder();
+        var samples = SyntheticSamples.Create(2, AceStepTransformerConfig.Tiny());
+        try
+        {
+            using var model = TinyModel();
+            model.To(Device.Cpu, DType.BFloat16);
+            using var trainer = new LoraTrainer(Config(folder.Path) with { Precision = "bf16", MaxSteps = 3 }, model, samples, Device.Cpu);
+            var result = trainer.Train();
+            Assert.All(result.Metrics, m => Assert.True(double.IsFinite(m.Loss) && m.Loss > 0));
+            Assert.All(LoraNetwork.Parameters(model), p => Assert.Equal(DType.Float32, p.Parameter.DType));
+            Assert.Equal(DType.BFloat16, model.transformer_blocks[0].attn.to_q.weight.DType);
+            using var b = model.transformer_blocks[0].attn.to_q.Lora!.B.weight.Abs().Sum();
+            Assert.True(b.Item() > 0, "the adapter was updated");
+        }
+        finally
+        {
+            samples.ForEach(s => s.Dispose());
+        }
+    }
+
     private sealed class CancelAfter(int steps, CancellationTokenSource source) : ITrainingObserver
     {
         public void OnStep(StepMetrics metrics)
