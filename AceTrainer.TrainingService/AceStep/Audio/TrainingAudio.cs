@@ -54,7 +54,7 @@ public static class TrainingAudio
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { "-nostdin", "-hide_banner", "-v", "error", "-i", path, "-vn", "-sn", "-dn", "-map_metadata", "-1",
+        foreach (var argument in new[] { "-nostdin", "-hide_banner", "-v", "error", "-i", "file:" + Path.GetFullPath(path), "-vn", "-sn", "-dn", "-map_metadata", "-1",
                      "-ar", SampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c:a", "pcm_f32le", "-f", "wav", "-" })
         {
             start.ArgumentList.Add(argument);
@@ -72,23 +72,30 @@ public static class TrainingAudio
         using (cancellation.Register(() => { try { process.Kill(); } catch (InvalidOperationException) { } }))
         {
             var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
-            PcmReader reader;
+            PcmReader? reader = null;
+            InvalidDataException? malformed = null;
             try
             {
                 reader = PcmReader.Read(process.StandardOutput.BaseStream);
             }
-            catch (InvalidDataException) when (!process.WaitForExit(30_000) || process.ExitCode != 0)
+            catch (InvalidDataException error)
             {
-                throw Undecodable(path, process, errors.Result);
+                malformed = error;
             }
             finally
             {
+                // closing the pipe ends an ffmpeg that is still writing (broken pipe)
                 process.StandardOutput.BaseStream.Dispose();
             }
-            process.WaitForExit();
+            if (!process.WaitForExit(10_000))
+            {
+                process.Kill();
+                process.WaitForExit();
+            }
             cancellation.ThrowIfCancellationRequested();
             if (process.ExitCode != 0) throw Undecodable(path, process, errors.Result);
-            if (reader.Frames == 0) throw new InvalidDataException($"cannot decode {path}: ffmpeg found no audio samples");
+            if (malformed is not null) throw new InvalidDataException($"cannot decode {path}: {malformed.Message}", malformed);
+            if (reader!.Frames == 0) throw new InvalidDataException($"cannot decode {path}: ffmpeg found no audio samples");
             return reader.ToClip();
         }
     }

@@ -21,6 +21,11 @@ public sealed class DcaeEncoderTests
 
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
         foreach (var (name, shape) in expected) Assert.True(shape == actual[name], $"{name}: expected [{shape}], got [{actual[name]}]");
+
+        // and the full-size encoder runs: 128 mels x 24 frames -> 8 x 16 x 3 latents
+        using var noGrad = Torch.NoGrad();
+        using var scope = new DisposeScope();
+        Assert.Equal([1L, 8, 16, 3], encoder.Forward(Tensor.Randn([1, 2, 128, 24])).Shape);
     }
 
     [Theory]

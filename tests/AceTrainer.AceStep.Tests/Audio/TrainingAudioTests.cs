@@ -115,6 +115,18 @@ public sealed class TrainingAudioTests : IDisposable
     }
 
     [Fact]
+    public async Task Names_ffmpeg_would_read_as_protocols_or_options_are_plain_files()
+    {
+        var path = await Ffmpeg.ToneAsync(folder.File("x.wav"), 3.2);
+        var odd = folder.File("-concat:odd name.wav");
+        File.Move(path, odd);
+
+        using var clip = TrainingAudio.Load(odd);
+
+        Assert.InRange(clip.Frames, 3.2 * 48000 - 64, 3.2 * 48000 + 64);
+    }
+
+    [Fact]
     public void Missing_file_is_named()
     {
         var path = folder.File("absent.mp3");
