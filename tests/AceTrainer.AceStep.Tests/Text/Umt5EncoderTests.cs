@@ -61,6 +61,20 @@ public sealed class Umt5EncoderTests
     }
 
     [Fact]
+    public void ForwardLeavesNoTensorsBehind()
+    {
+        using var model = Umt5Encoder.Tiny();
+        var (ids, mask) = Inputs(batch: 2, length: 20, padFrom: 7);
+        var before = Tensor.LiveNativeTensors;
+        using (var scope = new DisposeScope())
+        {
+            var output = model.Forward(ToTensor(ids), ToTensor(mask));
+            Assert.Equal([2L, 20, 32], output.Shape);
+        }
+        Assert.Equal(before, Tensor.LiveNativeTensors);
+    }
+
+    [Fact]
     public void ParameterNamesAreTheCheckpointKeys()
     {
         using var model = Umt5Encoder.Tiny();
