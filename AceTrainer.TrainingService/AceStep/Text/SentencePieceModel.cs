@@ -19,7 +19,8 @@ public sealed class SentencePieceModel
     private readonly List<(string Piece, float Score, PieceType Type)> pieces = [];
     private readonly Dictionary<string, int> pieceIds = new(StringComparer.Ordinal);
     private readonly Dictionary<byte, int> byteIds = [];
-    private readonly PieceTrie trie = new();
+    private readonly Dictionary<string, int> matchable = new(StringComparer.Ordinal);
+    private int longestPiece;
     private uint[] charsMapTrie = [];
     private byte[] charsMapStrings = [];
     private bool addDummyPrefix = true;
@@ -63,31 +64,30 @@ public sealed class SentencePieceModel
     /// <summary>Ids of <paramref name="text"/> as <c>SentencePieceProcessor.encode(text)</c> (no BOS/EOS).</summary>
     public List<int> Encode(string text)
     {
-        var normalized = Normalize(Encoding.UTF8.GetBytes(text));
+        var normalized = Encoding.UTF8.GetString(Normalize(Encoding.UTF8.GetBytes(text)));
         var ids = new List<int>();
-        var previousUnknown = -1;
+        var previousUnknown = false;
         foreach (var (start, end, id) in Viterbi(normalized))
         {
-            if (id == UnknownId && previousUnknown >= 0)
-            {
-                // Runs of unknown characters form one unknown piece (its bytes, with byte fallback).
-                if (ByteFallback) AddBytes(normalized, start, end, ids);
-                continue;
-            }
-            previousUnknown = id == UnknownId ? start : -1;
-            if (id == UnknownId && ByteFallback) AddBytes(normalized, start, end, ids);
-            else ids.Add(id);
+            var unknown = id == UnknownId;
+            // Runs of unknown characters form one unknown piece (its bytes, with byte fallback).
+            if (unknown && ByteFallback) AddBytes(normalized[start..end], ids);
+            else if (!(unknown && previousUnknown)) ids.Add(id);
+            previousUnknown = unknown;
         }
         return ids;
     }
 
-    private void AddBytes(byte[] text, int start, int end, List<int> ids)
+    private void AddBytes(string text, List<int> ids)
     {
-        for (var i = start; i < end; i++)
-            ids.Add(byteIds.TryGetValue(text[i], out var id) ? id : UnknownId);
+        foreach (var b in Encoding.UTF8.GetBytes(text))
+            ids.Add(byteIds.TryGetValue(b, out var id) ? id : UnknownId);
     }
 
-    private List<(int Start, int End, int Id)> Viterbi(byte[] text)
+    // Best segmentation by total score over character positions. Pieces are whole characters, so matching
+    // substrings at character starts is the library's byte-trie walk; candidates are visited in the same order
+    // (by start, then by end) and only a strictly better score replaces a node, so ties resolve identically.
+    private List<(int Start, int End, int Id)> Viterbi(string text)
     {
         var size = text.Length;
         var bestScore = new float[size + 1];
@@ -98,13 +98,15 @@ public sealed class SentencePieceModel
 
         for (var start = 0; start < size;)
         {
-            var charLength = Math.Min(Utf8Length(text[start]), size - start);
+            var charLength = char.IsHighSurrogate(text[start]) && start + 1 < size && char.IsLowSurrogate(text[start + 1]) ? 2 : 1;
             var scoreHere = bestScore[start];
             var hasSingle = false;
-            foreach (var (end, id) in trie.PrefixMatches(text, start))
+            var limit = Math.Min(longestPiece, size - start);
+            for (var length = 1; length <= limit; length++)
             {
-                var length = end - start;
-                var score = pieces[id].Type == PieceType.UserDefined ? length * maxScore - 0.1f : pieces[id].Score;
+                if (!matchable.TryGetValue(text.Substring(start, length), out var id)) continue;
+                var end = start + length;
+                var score = pieces[id].Type == PieceType.UserDefined ? Encoding.UTF8.GetByteCount(text.AsSpan(start, length)) * maxScore - 0.1f : pieces[id].Score;
                 var candidate = score + scoreHere;
                 if (bestStart[end] == -1 || candidate > bestScore[end])
                 {
@@ -227,7 +229,8 @@ public sealed class SentencePieceModel
                 minScore = Math.Min(minScore, score);
                 maxScore = Math.Max(maxScore, score);
             }
-            if (type is PieceType.Normal or PieceType.UserDefined) trie.Add(Encoding.UTF8.GetBytes(piece), id);
+            if ((type is PieceType.Normal or PieceType.UserDefined) && piece.Length > 0 && matchable.TryAdd(piece, id))
+                longestPiece = Math.Max(longestPiece, piece.Length);
             if (type == PieceType.Byte && piece.Length == 6 && piece.StartsWith("<0x", StringComparison.Ordinal))
                 byteIds[Convert.ToByte(piece[3..5], 16)] = id;
         }
@@ -304,33 +307,6 @@ public sealed class SentencePieceModel
         charsMapTrie = new uint[trieBytes / 4];
         for (var i = 0; i < charsMapTrie.Length; i++) charsMapTrie[i] = BinaryPrimitives.ReadUInt32LittleEndian(blob.AsSpan(4 + 4 * i));
         charsMapStrings = blob[(4 + trieBytes)..];
-    }
-
-    private sealed class PieceTrie
-    {
-        private readonly Dictionary<byte, PieceTrie> children = [];
-        private int id = -1;
-
-        public void Add(byte[] key, int pieceId)
-        {
-            var node = this;
-            foreach (var b in key)
-            {
-                if (!node.children.TryGetValue(b, out var next)) node.children[b] = next = new PieceTrie();
-                node = next;
-            }
-            if (node.id < 0) node.id = pieceId;
-        }
-
-        public IEnumerable<(int End, int Id)> PrefixMatches(byte[] text, int start)
-        {
-            var node = this;
-            for (var i = start; i < text.Length; i++)
-            {
-                if (!node.children.TryGetValue(text[i], out node)) yield break;
-                if (node.id >= 0) yield return (i + 1, node.id);
-            }
-        }
     }
 
     private sealed class ProtoReader(byte[] data)
