@@ -69,7 +69,7 @@ public static class EnglishNumberWords
     public static string Float(double value)
     {
         if (double.IsNaN(value) || double.IsInfinity(value)) throw new OverflowException("cannot convert float infinity to integer");
-        if (Math.Truncate(value) == value) return Cardinal(new BigInteger(value));
+        if (Math.Truncate(value) == value) return CardinalOfIntegralFloat(value);
 
         var whole = Math.Truncate(value);
         var precision = DecimalPlacesOfShortestRepr(value);
@@ -81,6 +81,57 @@ public static class EnglishNumberWords
         var words = new List<string> { Cardinal(new BigInteger(whole)), "point" };
         for (var i = 0; i < precision; i++) words.Add(Cardinal(digits[i] - '0'));
         return string.Join(' ', words);
+    }
+
+    // num2words keeps an integral float a float while splitting it: divmod in float arithmetic by float(card).
+    // Below 2^53 that is exact and equals the integer path; above, the float rounding shows in the words.
+    private static string CardinalOfIntegralFloat(double value)
+    {
+        var exact = new BigInteger(value);
+        if (value < 9007199254740992.0) return Cardinal(exact);
+        if (exact >= MaxValue) throw new OverflowException($"abs({value}) must be less than {MaxValue}.");
+        return Collapse(SplitFloat(value)) is Pair pair ? pair.Text : throw new InvalidOperationException("number split did not collapse");
+    }
+
+    private static List<Node> SplitFloat(double value)
+    {
+        var exact = new BigInteger(value);
+        foreach (var (card, word) in Cards)
+        {
+            if (card > exact) continue;
+            var (quotient, remainder) = value == 0 ? (1.0, 0.0) : PythonFloatDivMod(value, double.Parse(card.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+            var items = new List<Node>();
+            if (quotient == 1) items.Add(new Pair("one", 1));
+            else items.Add(new Group(SplitFloat(quotient)));
+            items.Add(new Pair(word, card));
+            if (remainder != 0) items.Add(new Group(SplitFloat(remainder)));
+            return items;
+        }
+        throw new InvalidOperationException($"no card for {value}");
+    }
+
+    // Python's float divmod (Objects/floatobject.c): fmod, then a floor division corrected for rounding.
+    private static (double Quotient, double Remainder) PythonFloatDivMod(double x, double y)
+    {
+        var mod = x % y;
+        var div = (x - mod) / y;
+        if (mod != 0)
+        {
+            if (y < 0 != mod < 0)
+            {
+                mod += y;
+                div -= 1.0;
+            }
+        }
+        else mod = Math.CopySign(0.0, y);
+        double floorDiv;
+        if (div != 0)
+        {
+            floorDiv = Math.Floor(div);
+            if (div - floorDiv > 0.5) floorDiv += 1.0;
+        }
+        else floorDiv = Math.CopySign(0.0, x / y);
+        return (floorDiv, mod);
     }
 
     /// <summary>num2words(amount, to="currency", currency=...) for USD, GBP and EUR.</summary>

@@ -9,9 +9,8 @@ namespace AceTrainer.AceStep.Text;
 /// <para>
 /// The language is given, not detected. Upstream training detects it with LangSegment/py3langid, which can tag
 /// a line with another language and, on segment boundaries, add extra 2s and split words at inner capitals;
-/// see README "Text" for what this means. Supported: English ("en", the full cleaner incl. num2words) and
-/// Hindi ("hi", lowercase + whitespace, as upstream). Other upstream languages need pinyin, romanisers or
-/// num2words in their language and throw <see cref="NotSupportedException"/>.
+/// see README "Text" for what this means. Supported: see <see cref="SupportedLanguages"/>; Chinese, Japanese and
+/// Korean need transliterators and throw <see cref="NotSupportedException"/>.
 /// </para>
 /// </summary>
 public sealed partial class LyricTokenizer
@@ -30,8 +29,11 @@ public sealed partial class LyricTokenizer
         ["hi"] = 6680,
     };
 
-    /// <summary>Languages this implementation cleans exactly as upstream.</summary>
-    public static IReadOnlyList<string> SupportedLanguages { get; } = ["en", "hi"];
+    /// <summary>
+    /// Languages this implementation cleans exactly as upstream: English fully; Hindi (lowercase + whitespace);
+    /// the other num2words languages for lines without digits (a line with digits throws).
+    /// </summary>
+    public static IReadOnlyList<string> SupportedLanguages { get; } = ["en", "hi", .. LyricCleaner.MultilingualLanguages.Order(StringComparer.Ordinal)];
 
     public LyricTokenizer(LyricBpe bpe) => Bpe = bpe;
 
@@ -67,7 +69,12 @@ public sealed partial class LyricTokenizer
     public List<int> EncodeLine(string line, string language)
     {
         language = CheckLanguage(language);
-        var cleaned = language == "en" ? LyricCleaner.English(line) : LyricCleaner.Basic(line);
+        var cleaned = language switch
+        {
+            "en" => LyricCleaner.English(line),
+            "hi" => LyricCleaner.Basic(line),
+            _ => LyricCleaner.Multilingual(line, language),
+        };
         return Bpe.Encode($"[{language}]{cleaned}".Replace(" ", "[SPACE]", StringComparison.Ordinal));
     }
 
@@ -78,8 +85,8 @@ public sealed partial class LyricTokenizer
         if (SupportedLanguages.Contains(code)) return code;
         var supported = string.Join(", ", SupportedLanguages);
         if (UpstreamLanguages.ContainsKey(code))
-            throw new NotSupportedException($"lyrics language '{language}' is not supported by this tokenizer (its upstream cleaning needs "
-                + $"{(code is "zh" or "ja" or "ko" ? "a transliterator" : "num2words in that language")}); supported: {supported}");
+            throw new NotSupportedException($"lyrics language '{language}' is not supported by this tokenizer (upstream transliterates it "
+                + $"with pypinyin, cutlet or hangul_romanize, which are not ported); supported: {supported}");
         throw new NotSupportedException($"lyrics language '{language}' is unknown to ACE-Step; supported: {supported}");
     }
 

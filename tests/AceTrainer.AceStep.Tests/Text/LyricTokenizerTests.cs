@@ -100,13 +100,54 @@ public sealed class LyricTokenizerTests
     [Theory]
     [InlineData("zh")]
     [InlineData("ja")]
-    [InlineData("de")]
+    [InlineData("ko")]
     public void LanguagesWhoseUpstreamCleaningIsNotPortedAreRefused(string language)
     {
         var error = Assert.Throws<NotSupportedException>(() => Tokenizer.Encode("hallo", language));
         Assert.Contains($"'{language}'", error.Message);
-        Assert.Contains("en, hi", error.Message);
+        Assert.Contains("en, hi, ar, cs, de", error.Message);
     }
+
+    [Fact]
+    public void OtherLanguagesAreTaggedAndRefuseDigits()
+    {
+        var ids = Tokenizer.Encode("[Refrain]\nIch liebe dich & du mich", "de");
+        Assert.Equal([LyricTokenizer.StartId, Id("[en]"), .. Tokenizer.Bpe.Encode("[refrain]").Select(i => (long)i), LyricTokenizer.SpaceId,
+            .. Tokenizer.Bpe.Encode("[de]ich[SPACE]liebe[SPACE]dich[SPACE]und[SPACE]du[SPACE]mich").Select(i => (long)i), LyricTokenizer.SpaceId], ids);
+        var error = Assert.Throws<NotSupportedException>(() => Tokenizer.Encode("99 Luftballons", "de"));
+        Assert.Contains("99 Luftballons", error.Message);
+    }
+
+    // Upstream's own expectations (lyric_tokenizer.py test_abbreviations/test_symbols_multilingual) for inputs
+    // without digits, through the whole cleaner, which also lowercases.
+    [Theory]
+    [InlineData("es", "Hola Sr. Garcia.", "Hola señor Garcia.")]
+    [InlineData("es", "La Dra. Martinez es muy buena.", "La doctora Martinez es muy buena.")]
+    [InlineData("fr", "Bonjour Mr. Dupond.", "Bonjour monsieur Dupond.")]
+    [InlineData("fr", "Mme. Moreau est absente aujourd'hui.", "madame Moreau est absente aujourd'hui.")]
+    [InlineData("de", "Frau Dr. Müller ist sehr klug.", "Frau doktor Müller ist sehr klug.")]
+    [InlineData("pt", "Olá Sr. Silva.", "Olá senhor Silva.")]
+    [InlineData("pt", "Dra. Costa, você está disponível?", "doutora Costa, você está disponível?")]
+    [InlineData("it", "Buongiorno, Sig. Rossi.", "Buongiorno, signore Rossi.")]
+    [InlineData("pl", "Dzień dobry, P. Kowalski.", "Dzień dobry, pani Kowalski.")]
+    [InlineData("pl", "M. Nowak, czy mogę zadać pytanie?", "pan Nowak, czy mogę zadać pytanie?")]
+    [InlineData("cs", "P. Novák", "pan Novák")]
+    [InlineData("cs", "Dr. Vojtěch", "doktor Vojtěch")]
+    [InlineData("nl", "Dhr. Jansen", "de heer Jansen")]
+    [InlineData("nl", "Mevr. de Vries", "mevrouw de Vries")]
+    [InlineData("ru", "Здравствуйте Г-н Иванов.", "Здравствуйте господин Иванов.")]
+    [InlineData("ru", "Д-р Смирнов здесь, чтобы увидеть вас.", "доктор Смирнов здесь, чтобы увидеть вас.")]
+    [InlineData("tr", "Merhaba B. Yılmaz.", "Merhaba bay Yılmaz.")]
+    [InlineData("tr", "Dr. Ayşe burada.", "doktor Ayşe burada.")]
+    [InlineData("hu", "Dr. Szabó itt van.", "doktor Szabó itt van.")]
+    [InlineData("es", "Te veo @ la fiesta", "Te veo arroba la fiesta")]
+    [InlineData("pt", "O meu email é ana&joao@gmail.com", "O meu email é ana e joao arroba gmail.com")]
+    [InlineData("it", "linguaggio di programmazione C#", "linguaggio di programmazione C cancelletto")]
+    [InlineData("cs", "Těším se na tebe @ party", "Těším se na tebe na party")]
+    [InlineData("ru", "Я буду @ дома", "Я буду собака дома")]
+    [InlineData("nl", "Ik zie je @ het feest", "Ik zie je bij het feest")]
+    public void MultilingualCleaningMatchesUpstreamExamples(string language, string input, string expected) =>
+        Assert.Equal(expected.ToLowerInvariant(), LyricCleaner.Multilingual(input, language));
 
     [Fact]
     public void UnknownLanguageIsRefused() =>
