@@ -73,6 +73,18 @@ public sealed class TextConditioning : IDisposable
         return (scope.MoveOut(Tensor.From(ids, ids.Length)), scope.MoveOut(mask));
     }
 
+    /// <summary>
+    /// Upstream's training prompt from a sample's tags: no tags -> "music", tags shuffled (with
+    /// <paramref name="random"/>; none keeps their order), joined with ", ", cut to 256 code points.
+    /// </summary>
+    public static string PromptFromTags(IEnumerable<string> tags, Random? random = null)
+    {
+        var list = tags.ToArray();
+        if (list.Length == 0) list = ["music"];
+        random?.Shuffle(list);
+        return CutToCodePoints(string.Join(", ", list), PromptMaxCharacters);
+    }
+
     /// <summary>Python's <c>text[:n]</c>: the first <paramref name="count"/> Unicode code points.</summary>
     public static string CutToCodePoints(string text, int count)
     {

@@ -51,6 +51,20 @@ public sealed class TextConditioningTests
     }
 
     [Fact]
+    public void PromptFromTagsFollowsUpstream()
+    {
+        Assert.Equal("music", TextConditioning.PromptFromTags([]));
+        Assert.Equal("pop, rock", TextConditioning.PromptFromTags(["pop", "rock"]));
+        var tags = Enumerable.Range(0, 100).Select(i => $"tag{i}").ToArray();
+        var shuffled = TextConditioning.PromptFromTags(tags, new Random(1));
+        Assert.Equal(256, shuffled.Length);
+        Assert.NotEqual(TextConditioning.PromptFromTags(tags), shuffled);
+        var pieces = shuffled.Split(", ");
+        Assert.All(pieces[..^1], piece => Assert.Contains(piece, tags));
+        Assert.Equal(pieces.Length - 1, pieces[..^1].Distinct().Count());
+    }
+
+    [Fact]
     public void LyricsAndTheEmptyForm()
     {
         using var root = new TempFolder();

@@ -61,6 +61,25 @@ public sealed class Umt5EncoderTests
     }
 
     [Fact]
+    public void Bfloat16WeightsGiveCloseFiniteStates()
+    {
+        using var folder = new TempFolder();
+        SaveRandomTiny(folder.Path);
+        var (ids, mask) = Inputs(batch: 2, length: 24, padFrom: 9);
+        using var full = Umt5Encoder.FromPretrained(folder.Path);
+        using var half = Umt5Encoder.FromPretrained(folder.Path, dtype: DType.BFloat16);
+        Assert.Equal(DType.BFloat16, half.encoder.block[1].layer[0].NamedParameters().First().Parameter.DType);
+        using var scope = new DisposeScope();
+        var expected = full.Forward(ToTensor(ids), ToTensor(mask)).ToArray<float>();
+        var output = half.Forward(ToTensor(ids), ToTensor(mask));
+        Assert.Equal(DType.BFloat16, output.DType);
+        var actual = output.To(DType.Float32).ToArray<float>();
+        Assert.All(actual, v => Assert.True(float.IsFinite(v)));
+        var worst = actual.Zip(expected, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst < 0.1, $"bf16 differs from fp32 by {worst}");
+    }
+
+    [Fact]
     public void ForwardLeavesNoTensorsBehind()
     {
         using var model = Umt5Encoder.Tiny();
