@@ -5,8 +5,7 @@ namespace AceTrainer.AceStep.Text;
 
 /// <summary>
 /// A SentencePiece unigram model read from its <c>.model</c> protobuf: the normalizer (precompiled character map,
-/// dummy prefix, whitespace handling) and Viterbi segmentation over UTF-8 bytes as the sentencepiece library does
-/// it, including the unknown-piece penalty, runs of unknown characters as one unknown piece, and byte fallback.
+/// dummy prefix, whitespace handling) and the Viterbi segmentation of the sentencepiece library, including the unknown-piece penalty, runs of unknown characters as one unknown piece, and byte fallback.
 /// User-defined symbols are matched like normal pieces with the library's score rule, but not split out before
 /// normalization.
 /// </summary>
@@ -41,6 +40,8 @@ public sealed class SentencePieceModel
     public bool ByteFallback { get; private set; }
 
     public int Count => pieces.Count;
+
+    public int? PieceToId(string piece) => pieceIds.TryGetValue(piece, out var id) ? id : null;
 
     public static SentencePieceModel Load(string path)
     {
@@ -307,60 +308,5 @@ public sealed class SentencePieceModel
         charsMapTrie = new uint[trieBytes / 4];
         for (var i = 0; i < charsMapTrie.Length; i++) charsMapTrie[i] = BinaryPrimitives.ReadUInt32LittleEndian(blob.AsSpan(4 + 4 * i));
         charsMapStrings = blob[(4 + trieBytes)..];
-    }
-
-    private sealed class ProtoReader(byte[] data)
-    {
-        private int position;
-
-        public bool Next(out int field, out int wire)
-        {
-            field = wire = 0;
-            if (position >= data.Length) return false;
-            var key = Varint();
-            field = (int)(key >> 3);
-            wire = (int)(key & 7);
-            return true;
-        }
-
-        public ulong Varint()
-        {
-            ulong value = 0;
-            for (var shift = 0; ; shift += 7)
-            {
-                if (shift > 63) throw new OverflowException("varint too long");
-                var b = data[position++];
-                value |= (ulong)(b & 0x7F) << shift;
-                if (b < 0x80) return value;
-            }
-        }
-
-        public byte[] Bytes()
-        {
-            var length = checked((int)Varint());
-            var bytes = data[position..checked(position + length)];
-            position += length;
-            return bytes;
-        }
-
-        public float Float()
-        {
-            var value = BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan(position, 4));
-            position += 4;
-            return value;
-        }
-
-        public void Skip(int wire)
-        {
-            switch (wire)
-            {
-                case 0: Varint(); break;
-                case 1: position += 8; break;
-                case 2: Bytes(); break;
-                case 5: position += 4; break;
-                default: throw new InvalidDataException($"unsupported protobuf wire type {wire}");
-            }
-            if (position > data.Length) throw new IndexOutOfRangeException("truncated protobuf");
-        }
     }
 }
