@@ -2,18 +2,18 @@ namespace AceTrainer.AceStep.Text;
 
 /// <summary>
 /// The UMT5 prompt tokenizer: the checkpoint's SentencePiece unigram model (<c>umt5-base/spiece.model</c>, read by
-/// <see cref="SentencePieceModel"/>; Microsoft.ML.Tokenizers 2.0.1 cannot load T5 models, whose bos_id is -1), with T5 conventions: no BOS, <c>&lt;/s&gt;</c> (id 1) appended, truncation that keeps
-/// room for it, pad id 0.
+/// <see cref="SentencePieceModel"/>; Microsoft.ML.Tokenizers 2.0.1 cannot load T5 models, whose bos_id is -1),
+/// with T5 conventions: no BOS, <c>&lt;/s&gt;</c> (id 1) appended, truncation that keeps room for it, pad id 0.
 /// <para>
 /// Upstream (trainer.py / pipeline_ace_step.py) calls the HF tokenizer with <c>padding=True, truncation=True,
 /// max_length=256</c>: "longest" padding, so a single prompt is not padded at all and its mask is all ones.
 /// <see cref="Encode"/> does the same unless <c>padToMaxLength</c> asks for a fixed length (pad 0, mask 0).
 /// </para>
 /// <para>
-/// This is the slow (sentencepiece) T5 tokenizer's segmentation. HF's fast tokenizer, which <c>AutoTokenizer</c> picks
-/// when <c>tokenizer.json</c> exists, differs only at the edges: it keeps leading whitespace as extra "▁" pieces and
-/// turns runs of spaces into one "▁" after normalization; ordinary comma-separated tag prompts come out the same.
-/// Literal special-token text such as "&lt;/s&gt;" inside a prompt is segmented as text, not matched as a token.
+/// This is the slow (sentencepiece) T5 tokenizer's segmentation. HF's fast tokenizer, which <c>AutoTokenizer</c>
+/// prefers, rebuilds normalizer and pre-tokenizer from the same model and can differ on whitespace edge cases
+/// (leading or repeated whitespace); it was not available here to compare. Literal special-token text such as
+/// "&lt;/s&gt;" inside a prompt is segmented as text, not matched as a token.
 /// </para>
 /// </summary>
 public sealed class Umt5Tokenizer
@@ -35,7 +35,10 @@ public sealed class Umt5Tokenizer
     {
         var path = File.Exists(folder) ? folder : Path.Combine(folder, ModelFileName);
         if (!File.Exists(path))
-            throw new FileNotFoundException($"UMT5 tokenizer model not found: {path} (the checkpoint's umt5-base folder holds {ModelFileName})", path);
+        {
+            var fastOnly = File.Exists(Path.Combine(folder, "tokenizer.json")) ? "; only tokenizer.json is there, which is not read" : "";
+            throw new FileNotFoundException($"UMT5 tokenizer model not found: {path} (the checkpoint's umt5-base folder holds {ModelFileName}{fastOnly})", path);
+        }
         return new Umt5Tokenizer(SentencePieceModel.Load(path));
     }
 
