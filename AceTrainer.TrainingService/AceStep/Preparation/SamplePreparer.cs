@@ -67,8 +67,12 @@ public sealed class SamplePreparer(MusicDcae dcae, TextConditioning text, Prepar
         return prepared;
     }
 
-    /// <summary>The sample's tensors, or null when the clip is more than 95% silence (upstream skips those).</summary>
-    public PreparedSample? Prepare(TrainingSample sample, string contentHash, CancellationToken cancellationToken = default)
+    /// <summary>The sample's tensors with its cached prompt variants, or null when the clip is more than 95% silence (upstream skips those).</summary>
+    public PreparedSample? Prepare(TrainingSample sample, string contentHash, CancellationToken cancellationToken = default) =>
+        Prepare(sample, contentHash, PromptVariants(sample, contentHash), cancellationToken);
+
+    /// <summary>The sample's tensors with the given prompts as its variants; null for a mostly silent clip.</summary>
+    public PreparedSample? Prepare(TrainingSample sample, string contentHash, IReadOnlyList<string> prompts, CancellationToken cancellationToken = default)
     {
         using var scope = new DisposeScope();
         using var noGrad = Torch.NoGrad();
@@ -76,7 +80,7 @@ public sealed class SamplePreparer(MusicDcae dcae, TextConditioning text, Prepar
         if (clip.IsMostlySilent) return null;
         var latents = dcae.Encode(clip.Samples.Unsqueeze(0)).Squeeze(0).To(Device.Cpu, DType.Float32);
 
-        var variants = PromptVariants(sample, contentHash).Select(text.EncodePrompt).ToList();
+        var variants = prompts.Select(text.EncodePrompt).ToList();
         var length = variants.Max(v => v.HiddenStates.Size(0));
         var states = Tensor.Stack(variants.Select(v => Pad(v.HiddenStates.To(DType.Float32), length)).ToList());
         var masks = Tensor.Stack(variants.Select(v => Pad(v.Mask.To(DType.Float32), length)).ToList());
@@ -97,15 +101,24 @@ public sealed class SamplePreparer(MusicDcae dcae, TextConditioning text, Prepar
     public IReadOnlyList<string> PromptVariants(TrainingSample sample, string contentHash)
     {
         var random = new Random(BitConverter.ToInt32(Convert.FromHexString(contentHash[..8])));
-        var prompts = new List<string>();
-        for (var v = 0; v < settings.PromptVariants; v++)
-        {
-            string[] tags = sample.Tags.Count == 0 ? ["music"] : [.. sample.Tags];
-            if (v > 0) random.Shuffle(tags);
-            var joined = string.Join(", ", tags);
-            prompts.Add(settings.TriggerWord.Length == 0 ? joined : $"{settings.TriggerWord}, {joined}");
-        }
-        return prompts;
+        return Enumerable.Range(0, settings.PromptVariants).Select(v => Prompt(sample, v == 0 ? null : random)).ToList();
+    }
+
+    /// <summary>The trigger word, then the tags, shuffled by <paramref name="random"/> when given (upstream's per-step prompt).</summary>
+    public string Prompt(TrainingSample sample, Random? random)
+    {
+        string[] tags = sample.Tags.Count == 0 ? ["music"] : [.. sample.Tags];
+        random?.Shuffle(tags);
+        var joined = string.Join(", ", tags);
+        return settings.TriggerWord.Length == 0 ? joined : $"{settings.TriggerWord}, {joined}";
+    }
+
+    /// <summary>True unless the clip is more than 95% silence (decodes it once).</summary>
+    public static bool IsUsable(TrainingSample sample, CancellationToken cancellationToken = default)
+    {
+        using var scope = new DisposeScope();
+        using var clip = TrainingAudio.Load(sample.AudioPath, cancellation: cancellationToken);
+        return !clip.IsMostlySilent;
     }
 
     /// <summary>SHA-256 over the audio bytes, the texts, the settings, the encoders and <see cref="Version"/>.</summary>

@@ -18,7 +18,7 @@ public sealed class LoraTrainer : IDisposable
 {
     private readonly TrainingConfig config;
     private readonly AceStepTransformer model;
-    private readonly IReadOnlyList<PreparedSample> samples;
+    private readonly ISampleSource samples;
     private readonly ITrainingObserver? observer;
     private readonly Device device;
     private readonly DType dtype;
@@ -33,6 +33,11 @@ public sealed class LoraTrainer : IDisposable
     /// <see cref="TrainingConfig.InitLora"/> weights if given. The samples stay owned by the caller.
     /// </summary>
     public LoraTrainer(TrainingConfig config, AceStepTransformer model, IReadOnlyList<PreparedSample> samples, Device device, ITrainingObserver? observer = null)
+        : this(config, model, new CachedSamples(samples), device, observer)
+    {
+    }
+
+    public LoraTrainer(TrainingConfig config, AceStepTransformer model, ISampleSource samples, Device device, ITrainingObserver? observer = null)
     {
         this.config = config.EnsureValid();
         this.model = model;
@@ -117,7 +122,8 @@ public sealed class LoraTrainer : IDisposable
     {
         using var scope = new DisposeScope();
         Torch.ManualSeed(StepSeed.Mix64(config.Seed, microBatch, salt: 2));
-        var sample = samples[order.SampleAt(microBatch)];
+        var sample = samples.Get(order.SampleAt(microBatch), microBatch);
+        using var owned = samples.CallerDisposes ? sample : null;
         var variant = new Random(StepSeed.Mix(config.Seed, microBatch, salt: 3)).Next(sample.PromptVariants);
 
         var latents = sample.Latents.Unsqueeze(0).To(device, DType.Float32);

@@ -14,6 +14,9 @@ public sealed record TrainingConfig
     /// <summary>The official checkpoint folder (ace_step_transformer/, music_dcae_f8c8/, music_vocoder/, umt5-base/); null trains the tiny model.</summary>
     [JsonPropertyName("checkpoint_dir")] public string? CheckpointDir { get; init; }
 
+    /// <summary>ACE-Step's lyric vocabulary (acestep/models/lyrics_utils/vocab.json); default: vocab.json in checkpoint_dir.</summary>
+    [JsonPropertyName("lyric_vocab")] public string? LyricVocab { get; init; }
+
     /// <summary>Samples on disk in the upstream (NAME_prompt.txt) or SimpleTuner (NAME.txt) layout.</summary>
     [JsonPropertyName("dataset_dir")] public string DatasetDir { get; init; } = "";
 

@@ -1,37 +1,16 @@
 using System.Diagnostics;
 using System.Text.Json;
 
+using AceTrainer.AceStep.Tests.Support;
+
 namespace AceTrainer.AceStep.Tests.Text;
 
 /// <summary>Paths of the shared ACE-Step reference data and a JSON-in/JSON-out way to call the python references.</summary>
 internal static class TextTestData
 {
-    public static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "AceTrainer.sln"))) return dir.FullName;
-            throw new InvalidOperationException($"no folder with AceTrainer.sln above {AppContext.BaseDirectory}");
-        }
-    }
+    public static string SharedData(string name) => Repository.SharedData(name);
 
-    /// <summary>
-    /// A file of ../shared/reference/ace-step-data next to the repository (for a git worktree nested one level
-    /// deeper, the nearest ancestor that has that folder).
-    /// </summary>
-    public static string SharedData(string name)
-    {
-        var root = RepoRoot;
-        for (var dir = Directory.GetParent(root); dir is not null; dir = dir.Parent)
-        {
-            var path = Path.Combine(dir.FullName, "shared", "reference", "ace-step-data", name);
-            if (File.Exists(path)) return path;
-        }
-        throw new FileNotFoundException($"shared reference file {name} not found in ../shared/reference/ace-step-data above {root}", name);
-    }
-
-    public static string VocabPath => SharedData("lyrics_vocab.json");
+    public static string VocabPath => Repository.LyricVocabulary;
 
     public static string TestData(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", name);
 
