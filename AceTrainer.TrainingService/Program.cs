@@ -1,6 +1,9 @@
 using AceTrainer.ServiceDefaults;
 using AceTrainer.ServiceDefaults.Blobs;
 using AceTrainer.ServiceDefaults.Redis;
+using AceTrainer.TrainingService.Cli;
+
+if (args.Length > 0 && args[0] == "train") return await TrainCommand.RunAsync(args[1..]);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -10,3 +13,4 @@ builder.AddBlobs("blobs");
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.Run();
+return 0;

@@ -178,7 +178,10 @@ public sealed class LoraTrainer : IDisposable
 
     private void LoadInitialAdapter(string path)
     {
-        var file = Directory.Exists(path) ? Path.Combine(path, LoraNetwork.WeightsFileName) : path;
+        // a checkpoint folder: the exact training file; any other adapter file is rescaled to this run's scale on load
+        var file = !Directory.Exists(path) ? path
+            : File.Exists(Path.Combine(path, TrainingCheckpoint.TrainingAdapterFileName)) ? Path.Combine(path, TrainingCheckpoint.TrainingAdapterFileName)
+            : Path.Combine(path, LoraNetwork.WeightsFileName);
         var stored = LoraNetwork.ReadSettings(file);
         if (stored.Rank != config.Lora.Rank || !stored.TargetModules.Order().SequenceEqual(config.Lora.TargetModules.Order()))
             throw new ArgumentException($"init_lora {file} has rank {stored.Rank} and targets [{string.Join(", ", stored.TargetModules)}]; the run is configured for rank {config.Lora.Rank} and [{string.Join(", ", config.Lora.TargetModules)}]");

@@ -14,12 +14,16 @@ public sealed record TrainerState(
     [property: JsonPropertyName("seed")] long Seed);
 
 /// <summary>
-/// Checkpoints as upstream names them, <c>checkpoints/epoch=E-step=S_lora/</c>, holding the adapter
-/// (<c>pytorch_lora_weights.safetensors</c>, what ACE-Step and ComfyUI load), the optimizer state and the trainer
-/// state. A checkpoint is written into a hidden folder and renamed into place, so a listed one is always complete.
+/// Checkpoints as upstream names them, <c>checkpoints/epoch=E-step=S_lora/</c>, holding the adapter twice: as
+/// <c>pytorch_lora_weights.safetensors</c>, the portable file ACE-Step's pipeline and ComfyUI load with the trained
+/// scale (<see cref="LoraExport"/>), and as trained (<see cref="TrainingAdapterFileName"/>); plus the optimizer and
+/// trainer state. A checkpoint is written into a hidden folder and renamed into place, so a listed one is always complete.
 /// </summary>
 public static class TrainingCheckpoint
 {
+    /// <summary>The adapter exactly as trained (unfolded weights, true alpha/rsLoRA): what resuming loads.</summary>
+    public const string TrainingAdapterFileName = "adapter_training.safetensors";
+
     public const string OptimizerFileName = "optimizer.safetensors";
     public const string StateFileName = "trainer_state.json";
 
@@ -36,11 +40,13 @@ public static class TrainingCheckpoint
         var partial = Path.Combine(root, "." + name + ".partial");
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
-        LoraNetwork.Save(model, settings, Path.Combine(partial, LoraNetwork.WeightsFileName), metadata: new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
             ["step"] = state.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["epoch"] = state.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        LoraNetwork.Save(model, settings, Path.Combine(partial, TrainingAdapterFileName), metadata: metadata);
+        LoraExport.Save(model, settings, Path.Combine(partial, LoraNetwork.WeightsFileName), metadata);
         optimizer.Save(Path.Combine(partial, OptimizerFileName));
         File.WriteAllText(Path.Combine(partial, StateFileName), JsonSerializer.Serialize(state));
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
@@ -82,7 +88,7 @@ public static class TrainingCheckpoint
     public static TrainerState Load(string folder, Module model, AdamW optimizer)
     {
         var state = ReadState(folder);
-        LoraNetwork.Load(model, Path.Combine(folder, LoraNetwork.WeightsFileName));
+        LoraNetwork.Load(model, Path.Combine(folder, TrainingAdapterFileName));
         optimizer.Load(Path.Combine(folder, OptimizerFileName));
         return state;
     }

@@ -45,23 +45,6 @@ public static class LoraExport
     /// <summary>The settings the exported file declares: same rank and targets, scale 1.</summary>
     public static LoraSettings PortableSettings(LoraSettings trained) => trained with { Alpha = trained.Rank, UseRsLora = false };
 
-    /// <summary>
-    /// PEFT <c>LoraConfig</c> JSON as diffusers (≥ 0.34) reads it from the metadata: it indexes <c>rank_pattern</c>
-    /// (utils/peft_utils.py, <c>_maybe_raise_error_for_ambiguous_keys</c>), so that entry must be present.
-    /// </summary>
-    public static string ConfigJson(LoraSettings settings) => JsonSerializer.Serialize(new Dictionary<string, object>
-    {
-        ["r"] = settings.Rank,
-        ["lora_alpha"] = settings.Alpha,
-        ["lora_dropout"] = settings.Dropout,
-        ["use_rslora"] = settings.UseRsLora,
-        ["target_modules"] = settings.TargetModules,
-        ["bias"] = "none",
-        ["peft_type"] = "LORA",
-        ["rank_pattern"] = new Dictionary<string, int>(),
-        ["alpha_pattern"] = new Dictionary<string, double>(),
-    });
-
     private static void Write(IEnumerable<(string Name, Tensor Value)> adapters, LoraSettings settings, string path, IReadOnlyDictionary<string, string>? metadata)
     {
         var errors = settings.Errors().ToList();
@@ -71,7 +54,7 @@ public static class LoraExport
         var header = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
             ["format"] = "pt",
-            [LoraNetwork.MetadataKey] = ConfigJson(PortableSettings(settings)),
+            [LoraNetwork.MetadataKey] = LoraNetwork.SettingsJson(PortableSettings(settings)),
             [TrainedSettingsKey] = LoraNetwork.SettingsJson(settings),
         };
         var temporary = path + ".partial";

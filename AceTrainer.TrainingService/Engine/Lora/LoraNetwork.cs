@@ -76,7 +76,8 @@ public static class LoraNetwork
 
     /// <summary>
     /// Loads adapter weights into <paramref name="root"/>: attaches adapters from the file's settings when the model
-    /// has none yet, else requires the same adapted layers and shapes. Returns the settings.
+    /// has none yet, else requires the same adapted layers and shapes. When the attached adapters have another scale
+    /// than the file's, B is rescaled so each layer's update (scale·B·A) is the file's. Returns the file's settings.
     /// </summary>
     public static LoraSettings Load(Module root, string path)
     {
@@ -96,11 +97,23 @@ public static class LoraNetwork
             var source = file.Load(key);
             if (!source.Shape.SequenceEqual(target.Shape))
                 throw new InvalidDataException($"{path}: {key} has shape [{string.Join(",", source.Shape)}], the model expects [{string.Join(",", target.Shape)}]");
-            target.Copy_(source);
+            var attached = AdapterScale(root, key);
+            if (key.EndsWith(".lora_B.weight", StringComparison.Ordinal) && attached != settings.Scale) target.Copy_(source * (settings.Scale / attached));
+            else target.Copy_(source);
         }
         return settings;
     }
 
+    private static double AdapterScale(Module root, string key)
+    {
+        var layer = key[..key.IndexOf(".lora_", StringComparison.Ordinal)];
+        return root.NamedModules().First(m => m.Name == layer).Module is Linear { Lora: { } adapter } ? adapter.Scale : 1;
+    }
+
+    /// <summary>
+    /// PEFT <c>LoraConfig</c> JSON as diffusers (≥ 0.34) reads it from the metadata: it indexes <c>rank_pattern</c>
+    /// (utils/peft_utils.py, <c>_maybe_raise_error_for_ambiguous_keys</c>), so that entry must be present.
+    /// </summary>
     public static string SettingsJson(LoraSettings settings) => JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["r"] = settings.Rank,
@@ -110,6 +123,8 @@ public static class LoraNetwork
         ["target_modules"] = settings.TargetModules,
         ["bias"] = "none",
         ["peft_type"] = "LORA",
+        ["rank_pattern"] = new Dictionary<string, int>(),
+        ["alpha_pattern"] = new Dictionary<string, double>(),
     }, Json);
 
     private static LoraSettings ReadSettings(SafeTensorsFile file, string path)

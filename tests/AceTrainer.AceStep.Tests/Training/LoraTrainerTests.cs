@@ -158,6 +158,48 @@ public class LoraTrainerTests
         }
     }
 
+    [Fact]
+    public void The_exported_adapter_and_an_init_from_it_reproduce_the_trained_model()
+    {
+        using var folder = new TempFolder();
+        var samples = SyntheticSamples.Create(2, AceStepTransformerConfig.Tiny());
+        try
+        {
+            using var trained = TinyModel();
+            using (var trainer = new LoraTrainer(Config(folder.File("a")) with { MaxSteps = 3 }, trained, samples, Device.Cpu))
+                trainer.Train();
+            trained.Eval();
+            var checkpoint = TrainingCheckpoint.List(folder.File("a"))[^1].Folder;
+            var exported = Path.Combine(checkpoint, LoraNetwork.WeightsFileName);
+            Assert.Equal(1.0, LoraNetwork.ReadSettings(exported).Scale); // the scale lives in lora_B, as ACE-Step and ComfyUI apply 1.0
+
+            using var scope = new DisposeScope();
+            var inputs = Inputs(samples[0]);
+            var expected = trained.Forward(inputs);
+
+            using var loaded = TinyModel();
+            LoraNetwork.Load(loaded, exported); // attaches from the file: rank 4, scale 1
+            loaded.Eval();
+            Assert.True((loaded.Forward(inputs) - expected).Abs().Max().Item() < 1e-5, "exported adapter changes the output");
+
+            // init_lora from the exported file into a run configured with scale 1 (rsLoRA, alpha 4, r 4): B is rescaled back
+            using var initialised = TinyModel();
+            using (new LoraTrainer(Config(folder.File("b")) with { InitLora = exported }, initialised, samples, Device.Cpu)) { }
+            initialised.Eval();
+            Assert.Equal(2.0, initialised.transformer_blocks[0].attn.to_q.Lora!.Scale);
+            Assert.True((initialised.Forward(inputs) - expected).Abs().Max().Item() < 1e-5, "init_lora from the exported file changes the output");
+        }
+        finally
+        {
+            samples.ForEach(s => s.Dispose());
+        }
+    }
+
+    private static TransformerInputs Inputs(AceStep.Preparation.PreparedSample sample) => new(
+        sample.Latents.Unsqueeze(0), Tensor.Ones([1, sample.LatentFrames]), sample.TextStates.Select(0, 0).Unsqueeze(0),
+        sample.TextMask.Select(0, 0).Unsqueeze(0), Tensor.Zeros([1, AceStepTransformerConfig.Tiny().SpeakerEmbeddingDim]),
+        sample.LyricTokens.Unsqueeze(0), sample.LyricMask.Unsqueeze(0), Tensor.Full([1], 500.0));
+
     private sealed class CancelAfter(int steps, CancellationTokenSource source) : ITrainingObserver
     {
         public void OnStep(StepMetrics metrics)
