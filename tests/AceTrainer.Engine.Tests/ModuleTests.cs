@@ -109,6 +109,26 @@ public class ModuleTests
     }
 
     [Fact]
+    public void Checkpointed_block_with_a_frozen_input_still_trains_its_parameters()
+    {
+        using var scope = new DisposeScope();
+        using var layer = new Linear(8, 8);
+        var frozenInput = Tensor.Randn([4, 8]); // e.g. the output of frozen layers in front of a LoRA block
+        var plain = layer.Forward(frozenInput).Square().Sum();
+        plain.Backward();
+        var expected = layer.weight.Grad!.Clone();
+        layer.ZeroGrad();
+
+        var y = Checkpoint.Run(inputs => [layer.Forward(inputs[0])], frozenInput)[0];
+        Assert.True(y.RequiresGrad, "the checkpointed output must take part in autograd");
+        y.Square().Sum().Backward();
+
+        TensorAssert.Close(expected, layer.weight.Grad!, 1e-6, 1e-7, "weight gradient through the checkpoint");
+        Assert.False(frozenInput.RequiresGrad);
+        Assert.Equal(0, Checkpoint.Pending);
+    }
+
+    [Fact]
     public void Train_eval_freeze_and_to_dtype()
     {
         using var scope = new DisposeScope();

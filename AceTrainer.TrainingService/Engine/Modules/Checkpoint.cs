@@ -24,6 +24,7 @@ public static unsafe class Checkpoint
     public static Tensor[] Run(Func<Tensor[], Tensor[]> block, params Tensor[] inputs)
     {
         if (!NoGradScope.IsGradEnabled) return block(inputs);
+        inputs = WithGradientAnchor(inputs);
         var id = Interlocked.Increment(ref nextId);
         Blocks[id] = block;
         var handles = stackalloc IntPtr[inputs.Length];
@@ -40,6 +41,21 @@ public static unsafe class Checkpoint
         var result = new Tensor[produced];
         for (var k = 0; k < produced; k++) result[k] = new Tensor(outputs[k]);
         return result;
+    }
+
+    /// <summary>
+    /// The autograd node is only recorded when an input requires grad; with a frozen input (LoRA behind frozen
+    /// layers) the block's own trainable parameters would get no gradient. Like PyTorch's non-reentrant checkpoint,
+    /// we make that case work: a detached alias of the first floating-point input is marked as requiring grad.
+    /// </summary>
+    private static Tensor[] WithGradientAnchor(Tensor[] inputs)
+    {
+        if (inputs.Any(t => t.RequiresGrad)) return inputs;
+        var index = Array.FindIndex(inputs, t => t.DType.IsFloatingPoint());
+        if (index < 0) return inputs;
+        var anchored = (Tensor[])inputs.Clone();
+        anchored[index] = inputs[index].Detach().RequiresGrad_();
+        return anchored;
     }
 
     [UnmanagedCallersOnly]
