@@ -18,6 +18,10 @@ declare -A apt_needs=(
   [/usr/bin/g++]=g++
   [/usr/bin/ninja]=ninja-build
   [/usr/lib/python3/dist-packages/torch/__init__.py]=python3-torch
+  # reference checks of the ACE-Step ports (resampler and mel, SentencePiece, English number words)
+  [/usr/lib/python3/dist-packages/torchaudio/__init__.py]=python3-torchaudio
+  [/usr/lib/python3/dist-packages/sentencepiece/__init__.py]=python3-sentencepiece
+  [/usr/lib/python3/dist-packages/num2words/__init__.py]=python3-num2words
 )
 missing=()
 for probe in "${!apt_needs[@]}"; do
