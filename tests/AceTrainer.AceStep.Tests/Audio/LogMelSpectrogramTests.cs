@@ -1,3 +1,4 @@
+using AceTrainer.TestSupport;
 using AceTrainer.AceStep.Audio;
 using AceTrainer.AceStep.Tests.Support;
 using AceTrainer.Engine;
@@ -21,7 +22,7 @@ public sealed class LogMelSpectrogramTests : IDisposable
         var outputPath = folder.File("out.f32");
         var bankPath = folder.File("bank.f32");
         AudioSignals.WriteFloats(inputPath, input);
-        var frames = long.Parse(Python.Run("audio_log_mel_reference.py", inputPath, outputPath, "2", bankPath).Trim());
+        var frames = long.Parse(PythonRunner.Run("audio_log_mel_reference.py", inputPath, outputPath, "2", bankPath).Trim());
 
         using var transform = new LogMelSpectrogram();
         using var scope = new DisposeScope();

@@ -1,3 +1,4 @@
+using AceTrainer.TestSupport;
 using AceTrainer.AceStep.Audio;
 using AceTrainer.AceStep.Tests.Support;
 using AceTrainer.Engine;
@@ -17,7 +18,7 @@ public sealed class MusicDcaeTests : IDisposable
         const int length = 48000 + 777;
         var input = AudioSignals.NoisyChord(2 * 2, length, 48000, seed: 3);
         AudioSignals.WriteFloats(folder.File("in.f32"), input);
-        var frames = long.Parse(Python.Run("audio_dcae_input_reference.py", folder.File("in.f32"), folder.File("out.f32"), "2").Trim());
+        var frames = long.Parse(PythonRunner.Run("audio_dcae_input_reference.py", folder.File("in.f32"), folder.File("out.f32"), "2").Trim());
 
         using var dcae = new MusicDcae(DcaeEncoder.Tiny());
         using var scope = new DisposeScope();

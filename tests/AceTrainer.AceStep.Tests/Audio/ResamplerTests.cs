@@ -1,3 +1,4 @@
+using AceTrainer.TestSupport;
 using AceTrainer.AceStep.Audio;
 using AceTrainer.AceStep.Tests.Support;
 using AceTrainer.Engine;
@@ -20,7 +21,7 @@ public sealed class ResamplerTests : IDisposable
         var inputPath = folder.File("in.f32");
         var outputPath = folder.File("out.f32");
         AudioSignals.WriteFloats(inputPath, input);
-        var referenceLength = long.Parse(Python.Run("audio_resample_reference.py", inputPath, outputPath, "2", from.ToString(), to.ToString()).Trim());
+        var referenceLength = long.Parse(PythonRunner.Run("audio_resample_reference.py", inputPath, outputPath, "2", from.ToString(), to.ToString()).Trim());
         var expected = AudioSignals.ReadFloats(outputPath);
 
         using var resampler = new Resampler(from, to);

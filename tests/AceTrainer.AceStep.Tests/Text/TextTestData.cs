@@ -1,3 +1,4 @@
+using AceTrainer.TestSupport;
 using System.Diagnostics;
 using System.Text.Json;
 
@@ -17,14 +18,14 @@ internal static class TextTestData
     /// <summary>Runs python/<paramref name="script"/> with <paramref name="request"/> as JSON on stdin and parses its JSON answer.</summary>
     public static T RunPythonJson<T>(string script, object request)
     {
-        var start = new ProcessStartInfo(Support.Python.Interpreter)
+        var start = new ProcessStartInfo(PythonRunner.Interpreter)
         {
-            WorkingDirectory = Support.Python.ScriptDirectory,
+            WorkingDirectory = PythonRunner.ScriptDirectory,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(Support.Python.ScriptDirectory, script));
+        start.ArgumentList.Add(Path.Combine(PythonRunner.ScriptDirectory, script));
         using var process = Process.Start(start) ?? throw new InvalidOperationException("python did not start");
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -4,13 +4,15 @@ using AceTrainer.Engine;
 
 namespace AceTrainer.AceStep.Tests.Training;
 
-/// <summary>Prepared samples made of seeded random tensors with the tiny model's shapes (for loop mechanics tests).</summary>
-internal static class SyntheticSamples
+/// <summary>Prepared samples made of seeded random tensors with the tiny model's shapes (for loop mechanics tests); disposing the set disposes them.</summary>
+internal sealed class SyntheticSamples : List<PreparedSample>, IDisposable
 {
-    public static List<PreparedSample> Create(int count, AceStepTransformerConfig config, long frames = 12, int variants = 2)
+    private SyntheticSamples(IEnumerable<PreparedSample> samples) : base(samples) { }
+
+    public static SyntheticSamples Create(int count, AceStepTransformerConfig config, long frames = 12, int variants = 2)
     {
         Torch.ManualSeed(99);
-        return Enumerable.Range(0, count).Select(k => new PreparedSample
+        return new SyntheticSamples(Enumerable.Range(0, count).Select(k => new PreparedSample
         {
             Key = $"song_{k}",
             ContentHash = $"hash{k}",
@@ -19,6 +21,8 @@ internal static class SyntheticSamples
             TextMask = Tensor.Ones([variants, 6]).DetachFromDisposeScope(),
             LyricTokens = Tensor.RandInt(3, 200, [9]).DetachFromDisposeScope(),
             LyricMask = Tensor.Ones([9]).DetachFromDisposeScope(),
-        }).ToList();
+        }));
     }
+
+    public void Dispose() => ForEach(s => s.Dispose());
 }

@@ -1,3 +1,4 @@
+using AceTrainer.TestSupport;
 using AceTrainer.AceStep.Tests.Support;
 using AceTrainer.AceStep.Transformer;
 using AceTrainer.Engine;
@@ -30,7 +31,7 @@ public sealed class TransformerReferenceTests
             ["timestep"] = inputs.Timestep,
         });
 
-        Python.Run("transformer_reference.py", checkpoint, folder.File("inputs.safetensors"), folder.File("reference.safetensors"));
+        PythonRunner.Run("transformer_reference.py", checkpoint, folder.File("inputs.safetensors"), folder.File("reference.safetensors"));
 
         using var reference = SafeTensorsFile.Open(folder.File("reference.safetensors"));
         var (states, _) = model.Encode(inputs.TextHiddenStates, inputs.TextMask, inputs.SpeakerEmbeds, inputs.LyricTokens, inputs.LyricMask);

@@ -1,14 +1,15 @@
 using System.Diagnostics;
 
-namespace AceTrainer.Engine.Tests;
+namespace AceTrainer.TestSupport;
 
-/// <summary>Runs the scripts under python/ with Debian's interpreter (the one that has torch).</summary>
-internal static class PythonRunner
+/// <summary>Runs a test project's reference scripts (its python/ folder) with Debian's interpreter, the one with torch.</summary>
+public static class PythonRunner
 {
     public const string Interpreter = "/usr/bin/python3";
 
     public static string ScriptDirectory => Path.Combine(AppContext.BaseDirectory, "python");
 
+    /// <summary>Runs <paramref name="script"/> with <paramref name="arguments"/>; returns its standard output, throws with its standard error on failure.</summary>
     public static string Run(string script, params string[] arguments)
     {
         var start = new ProcessStartInfo(Interpreter)
