@@ -1,3 +1,4 @@
+using AceTrainer.Engine.Modules;
 using AceTrainer.Engine;
 using AceTrainer.Engine.Dispatch;
 using AceTrainer.Engine.SafeTensors;
@@ -56,7 +57,9 @@ public sealed class MusicDcae : IDisposable
         var missing = new[] { configPath, weightsPath, vocoderPath }.Where(p => !File.Exists(p)).ToList();
         if (missing.Count > 0)
             throw new FileNotFoundException($"ACE-Step checkpoint folder {checkpointRoot} lacks {string.Join(", ", missing)}", missing[0]);
-        var encoder = new DcaeEncoder(DcaeConfig.FromFile(configPath));
+        // allocated once on the target, uninitialised: LoadEncoderWeights copies every tensor from the file
+        DcaeEncoder encoder;
+        using (ModuleInit.On(device ?? Device.Cpu, dtype)) encoder = new DcaeEncoder(DcaeConfig.FromFile(configPath));
         try
         {
             LoadEncoderWeights(encoder, weightsPath);

@@ -68,7 +68,9 @@ public sealed class Umt5Encoder : Module
             throw new FileNotFoundException($"UMT5 weights not found: {weights}", weights);
         }
 
-        var model = new Umt5Encoder(config);
+        // allocated once on the target, uninitialised: every tensor is then copied from the file
+        Umt5Encoder model;
+        using (ModuleInit.On(device ?? Device.Cpu, dtype)) model = new Umt5Encoder(config);
         try
         {
             using var file = SafeTensorsFile.Open(weights);

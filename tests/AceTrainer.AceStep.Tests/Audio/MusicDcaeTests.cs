@@ -63,7 +63,7 @@ public sealed class MusicDcaeTests : IDisposable
             .Select(c => (dcae.Encoder.Forward(mel.Narrow(3, c.Item1, c.Item2)) + 1.9091) * 0.1786).ToArray();
         var expected = Tensor.Cat(pieces, 3);
         Assert.Equal([2L, 8, 16, 22], chunked.Shape);
-        AudioSignals.AssertClose(expected.ToArray<float>(), chunked.ToArray<float>(), 1e-6);
+        AudioSignals.AssertClose(expected.ToArray<float>(), chunked.ToArray<float>(), 1e-5); // float32 sums in another order (thread splits) differ by ~1e-6
         Assert.Throws<ArgumentOutOfRangeException>(() => dcae.Encode(audio, melChunkFrames: 60));
     }
 
