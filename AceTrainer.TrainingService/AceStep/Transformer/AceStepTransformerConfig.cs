@@ -63,9 +63,9 @@ public sealed record AceStepTransformerConfig
     public static AceStepTransformerConfig Tiny() => AceStepV1() with
     {
         NumLayers = 2,
-        InnerDimInFile = 32,
-        AttentionHeadDim = 16,
-        NumAttentionHeads = 2,
+        InnerDimInFile = 160,
+        AttentionHeadDim = 40,
+        NumAttentionHeads = 4,
         SpeakerEmbeddingDim = 16,
         TextEmbeddingDim = 32,
         SslEncoderDepths = [1, 1],
