@@ -14,7 +14,7 @@ namespace AceTrainer.AceStep.Tiny;
 /// </summary>
 public static class TinyPretraining
 {
-    public static void Run(AceStepTransformer model, MusicDcae dcae, int steps = 400, int clips = 12, long seed = 0)
+    public static void Run(AceStepTransformer model, MusicDcae dcae, int steps = 250, int clips = 12, long seed = 0)
     {
         var latents = SyntheticLatents(dcae, clips, seed);
         var conditions = Enumerable.Range(0, clips).Select(k => ClipCondition(model.Config, k)).ToList();

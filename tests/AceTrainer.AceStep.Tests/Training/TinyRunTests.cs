@@ -3,6 +3,7 @@ using AceTrainer.AceStep.Tests.Support;
 using AceTrainer.AceStep.Training;
 using AceTrainer.Engine.Lora;
 using AceTrainer.TestSupport.Audio;
+using Xunit.Abstractions;
 
 namespace AceTrainer.AceStep.Tests.Training;
 
@@ -10,7 +11,7 @@ namespace AceTrainer.AceStep.Tests.Training;
 /// The whole pipeline on the tiny checkpoint: four songs made by ffmpeg, prepared (DCAE latents, UMT5 states,
 /// lyric ids) into the cache, then LoRA training on the CPU. The tiny checkpoint is generated once for the class.
 /// </summary>
-public class TinyRunTests(TinyCheckpointFixture tiny) : IClassFixture<TinyCheckpointFixture>
+public class TinyRunTests(TinyCheckpointFixture tiny, ITestOutputHelper output) : IClassFixture<TinyCheckpointFixture>
 {
     private static async Task WriteSongsAsync(string folder)
     {
@@ -48,15 +49,16 @@ public class TinyRunTests(TinyCheckpointFixture tiny) : IClassFixture<TinyCheckp
         await WriteSongsAsync(folder.File("data"));
         var log = new RecordingObserver();
 
-        var result = await TrainingRun.RunAsync(Config(folder, 300), log, CancellationToken.None);
+        var result = await TrainingRun.RunAsync(Config(folder, 200), log, CancellationToken.None);
 
         Assert.Equal(TrainingOutcome.Completed, result.Outcome);
         Assert.Equal(4, log.Lines.Count(l => l.Contains(": prepared,", StringComparison.Ordinal)));
         double Mean(IEnumerable<StepMetrics> window) => window.Average(m => m.Loss);
         var first = Mean(result.Metrics.Take(30));
         var last = Mean(result.Metrics.TakeLast(30));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean loss of the first 30 steps {first:F4}, of the last 30 {last:F4}"));
         Assert.True(last <= first / 2, string.Create(CultureInfo.InvariantCulture, $"loss fell from {first:F4} to {last:F4}, less than half"));
-        Assert.Equal([100L, 200L, 300L], TrainingCheckpoint.List(folder.File("run")).Select(c => c.State.Step));
+        Assert.Equal([100L, 200L], TrainingCheckpoint.List(folder.File("run")).Select(c => c.State.Step));
         Assert.Equal(16, LoraNetwork.ReadSettings(result.LastCheckpoint!.AdapterPath).Rank);
     }
 
