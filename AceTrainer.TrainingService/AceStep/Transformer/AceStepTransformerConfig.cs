@@ -62,8 +62,8 @@ public sealed record AceStepTransformerConfig
     /// <summary>
     /// Same architecture with small widths: for tests and the local demo (trains on a CPU in seconds). The width (160)
     /// stays above the 8 × 16 = 128 latent values of a token: the velocity target carries the noise of every value,
-    /// and a narrower residual stream cannot pass it through (at width 32 the best possible loss is about 3/4 of the
-    /// velocity error, which no adapter can lower). The real model is 2560 wide.
+    /// and a narrower residual stream cannot pass it through (at width 32 about three quarters of the noise is lost,
+    /// the loss stays near 0.75·sigma², and no adapter can lower it). The real model is 2560 wide.
     /// </summary>
     public static AceStepTransformerConfig Tiny() => AceStepV1() with
     {
