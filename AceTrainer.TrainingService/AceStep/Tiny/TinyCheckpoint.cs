@@ -17,7 +17,7 @@ namespace AceTrainer.AceStep.Tiny;
 public static class TinyCheckpoint
 {
     /// <summary>Bump when the tiny models change, so stale generated folders are rebuilt.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private const string MarkerFile = "tiny_checkpoint.json";
 

@@ -7,16 +7,19 @@ using AceTrainer.Engine.Optim;
 namespace AceTrainer.AceStep.Tiny;
 
 /// <summary>
-/// Makes the tiny transformer a denoiser before anyone fine-tunes it: a LoRA on a randomly initialised base cannot
-/// learn much (the frozen path from the noisy latents to the output is noise), while on the real, pretrained base
-/// it only has to add what is specific to the new songs. So the tiny base is trained in full, unconditionally, on
-/// DCAE latents of synthetic tones and noise (made here, no files), with the flow-matching objective.
+/// Makes the tiny transformer a conditional denoiser before anyone fine-tunes it: a LoRA on a randomly initialised
+/// base cannot learn much (the frozen path from the noisy latents to the output is noise), while on the real,
+/// pretrained base it only has to add what is specific to the new songs. So the tiny base is trained in full on DCAE
+/// latents of synthetic tones and noise (made here, no files) with the flow-matching objective. Each clip has its own
+/// random text states and lyric ids (dropped 15% of the time, as in training), so that, as in the real base, the
+/// cross-attention carries what the conditioning says about the audio.
 /// </summary>
 public static class TinyPretraining
 {
-    public static void Run(AceStepTransformer model, MusicDcae dcae, int steps = 400, int clips = 12, long seed = 0)
+    public static void Run(AceStepTransformer model, MusicDcae dcae, int steps = 250, int clips = 12, long seed = 0)
     {
         var latents = SyntheticLatents(dcae, clips, seed);
+        var conditions = Enumerable.Range(0, clips).Select(_ => ClipCondition(model.Config)).ToList();
         try
         {
             var flow = new FlowMatching();
@@ -28,15 +31,18 @@ public static class TinyPretraining
             {
                 using var scope = new DisposeScope();
                 schedule.Apply(optimizer, step);
-                var x0 = latents[step % latents.Count].Unsqueeze(0);
+                var clip = step % latents.Count;
+                var x0 = latents[clip].Unsqueeze(0);
+                var (text, lyrics) = conditions[clip];
+                if (Tensor.Rand([1]).Item() < 0.15) (text, lyrics) = (Tensor.Zeros([1, 1, model.Config.TextEmbeddingDim]), Tensor.Zeros([1, 1], DType.Int64));
                 var frames = x0.Size(-1);
                 var mask = Tensor.Ones([1, frames]);
                 var noise = Tensor.RandnLike(x0);
                 var sigmaValue = flow.Sigma(flow.SampleIndices(1)[0]);
                 var sigma = Tensor.Full([1, 1, 1, 1], sigmaValue);
                 var noisy = FlowMatching.Noisy(x0, noise, sigma);
-                var inputs = new TransformerInputs(noisy, mask, Tensor.Zeros([1, 1, model.Config.TextEmbeddingDim]), Tensor.Ones([1, 1]),
-                    Tensor.Zeros([1, model.Config.SpeakerEmbeddingDim]), Tensor.Zeros([1, 1], DType.Int64), Tensor.Ones([1, 1]),
+                var inputs = new TransformerInputs(noisy, mask, text, Tensor.Ones([1, text.Size(1)]),
+                    Tensor.Zeros([1, model.Config.SpeakerEmbeddingDim]), lyrics, Tensor.Ones([1, lyrics.Size(1)]),
                     Tensor.Full([1], sigmaValue * flow.TrainSteps));
                 FlowMatching.Loss(model.Forward(inputs), noisy, sigma, x0, mask).Backward();
                 GradientClipping.ClipGradNorm(parameters, 1.0);
@@ -48,7 +54,17 @@ public static class TinyPretraining
         finally
         {
             latents.ForEach(l => l.Dispose());
+            conditions.ForEach(c => { c.Text.Dispose(); c.Lyrics.Dispose(); });
         }
+    }
+
+    /// <summary>A clip's own conditioning, as a caption and lyrics would give: random text states [1,8,D] and lyric ids [1,8].</summary>
+    private static (Tensor Text, Tensor Lyrics) ClipCondition(AceStepTransformerConfig config)
+    {
+        using var scope = new DisposeScope();
+        var text = Tensor.Randn([1, 8, config.TextEmbeddingDim]);
+        var lyrics = (Tensor.Rand([1, 8]) * (config.LyricEncoderVocabSize - 1) + 1).To(DType.Int64);
+        return (text.DetachFromDisposeScope(), lyrics.DetachFromDisposeScope());
     }
 
     /// <summary>DCAE latents [8,16,T] of seeded 4 s stereo clips: a few sines with drifting pitch and noise bursts.</summary>

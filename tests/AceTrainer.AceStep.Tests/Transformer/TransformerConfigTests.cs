@@ -49,7 +49,7 @@ public sealed class TransformerConfigTests
         tiny.Save(folder.File("config.json"));
         var read = AceStepTransformerConfig.FromJson(folder.File("config.json"));
         Assert.Equal(tiny.ToJson(), read.ToJson());
-        Assert.Equal(32, read.InnerDim);
+        Assert.Equal(160, read.InnerDim);
         Assert.Contains("\"lyric_hidden_size\": 32", File.ReadAllText(folder.File("config.json")), StringComparison.Ordinal);
     }
 
