@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AceTrainer.AceStep.Metrics;
 using AceTrainer.AceStep.Preparation;
 using AceTrainer.AceStep.Transformer;
 using AceTrainer.Engine;
@@ -62,6 +63,9 @@ public sealed class LoraTrainer : IDisposable
         };
     }
 
+    /// <summary>The TensorBoard folder under output_dir; every run (a resumed one too) adds an event file there.</summary>
+    public const string LogFolder = "logs";
+
     public TrainingPlan Plan { get; }
 
     /// <summary>Trainable adapter parameters.</summary>
@@ -85,6 +89,7 @@ public sealed class LoraTrainer : IDisposable
 
         var metrics = new List<StepMetrics>();
         using var metricsFile = new StreamWriter(Path.Combine(config.OutputDir, "metrics.jsonl"), append: step > 0);
+        using var tensorBoard = new TensorBoardObserver(Path.Combine(config.OutputDir, LogFolder));
         var clock = Stopwatch.StartNew();
         var startStep = step;
         CheckpointSaved? last = null;
@@ -111,6 +116,7 @@ public sealed class LoraTrainer : IDisposable
             metrics.Add(entry);
             metricsFile.WriteLine(JsonSerializer.Serialize(entry));
             metricsFile.Flush();
+            tensorBoard.OnStep(entry);
             observer?.OnStep(entry);
             if (step % config.CheckpointEvery == 0 || step == Plan.TotalSteps) last = SaveCheckpoint(step);
         }
