@@ -90,6 +90,7 @@ public sealed class LoraTrainer : IDisposable
         var metrics = new List<StepMetrics>();
         using var metricsFile = new StreamWriter(Path.Combine(config.OutputDir, "metrics.jsonl"), append: step > 0);
         using var tensorBoard = new TensorBoardObserver(Path.Combine(config.OutputDir, LogFolder));
+        Log($"TensorBoard events: {tensorBoard.FilePath} (tensorboard --logdir {Path.Combine(config.OutputDir, LogFolder)})");
         var clock = Stopwatch.StartNew();
         var startStep = step;
         CheckpointSaved? last = null;
