@@ -25,10 +25,12 @@ namespace AceTrainer.TrainingService.Queue;
 /// and complete/fail/heartbeat/release compare it inside their script, so the stale call is a no-op that reports the loss.</item>
 /// <item>Cancel or pause racing a worker's completion: both are scripts on the same hash; whichever runs second sees the
 /// other's result (a completed run is gone: cancel says NotFound).</item>
+/// <item>Equal due times: Redis orders equal scores by member, so such runs lease in run-id order, not enqueue order.</item>
 /// <item>Clock skew between services: all times come from the caller's <see cref="TimeProvider"/>, so services must share
 /// a reasonably synchronised clock; a skew shortens or lengthens leases by that much, it never double-leases.</item>
 /// <item>A reply lost with the connection: the script may or may not have run; enqueue, cancel, pause, resume and the
-/// sweep are idempotent, so retrying them is safe; a lost lease reply leaves a lease that expires and is swept.</item>
+/// sweep are idempotent, so retrying them is safe; a lost lease reply leaves a lease that expires and is swept (until
+/// then that worker id gets no new lease, which also holds a worker restarted under the same id).</item>
 /// </list>
 /// </remarks>
 public sealed class RunQueue

@@ -133,6 +133,29 @@ public sealed class RunQueueLeaseTests(QueueRedisFixture fixture)
     }
 
     [Fact]
+    public async Task A_late_heartbeat_renews_an_expired_lease_nobody_has_taken_back_yet()
+    {
+        var queue = NewQueue();
+        await queue.EnqueueAsync("run");
+        var lease = (await queue.TryLeaseAsync("w"))!;
+
+        clock.Advance(options.LeaseDuration * 2);
+        Assert.Equal(HeartbeatSignal.Continue, await queue.HeartbeatAsync(lease));
+
+        Assert.Equal(0, await queue.RequeueExpiredAsync());
+        Assert.Equal(clock.GetUtcNow() + options.LeaseDuration, (await queue.GetAsync("run"))!.LeasedUntil);
+    }
+
+    [Fact]
+    public void Invalid_options_are_rejected_naming_the_setting()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new RunQueue(fixture.Client, options with { MaxAttempts = 0 }, clock));
+        Assert.Equal(nameof(RunQueueOptions.MaxAttempts), error.ParamName);
+        error = Assert.Throws<ArgumentOutOfRangeException>(() => new RunQueue(fixture.Client, options with { BackoffMax = TimeSpan.FromSeconds(1) }, clock));
+        Assert.Equal(nameof(RunQueueOptions.BackoffMax), error.ParamName);
+    }
+
+    [Fact]
     public async Task Transient_failures_retry_with_exponential_backoff_then_dead_letter_with_the_error()
     {
         var queue = NewQueue();
