@@ -18,6 +18,9 @@ public sealed record RunQueueOptions
     /// <summary>Upper bound of the retry delay.</summary>
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>How often <see cref="RunQueueSweeper"/> takes back expired leases.</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(15);
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(KeyPrefix, nameof(KeyPrefix));
@@ -25,6 +28,7 @@ public sealed record RunQueueOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttempts, 1, nameof(MaxAttempts));
         ArgumentOutOfRangeException.ThrowIfLessThan(BackoffBase, TimeSpan.Zero, nameof(BackoffBase));
         ArgumentOutOfRangeException.ThrowIfLessThan(BackoffMax, BackoffBase, nameof(BackoffMax));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SweepInterval, TimeSpan.FromMilliseconds(1), nameof(SweepInterval));
     }
 }
 
