@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AceTrainer.TrainingService.Queue;
+
+/// <summary>
+/// Calls <see cref="RunQueue.RequeueExpiredAsync"/> every <see cref="RunQueueOptions.SweepInterval"/>, so runs of dead
+/// workers go back to the queue. Any number of services may run one: the sweep is one idempotent script.
+/// </summary>
+public sealed class RunQueueSweeper(RunQueue queue, TimeProvider time, ILogger<RunQueueSweeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(queue.Options.SweepInterval, time);
+        var failing = false;
+        do
+        {
+            try
+            {
+                var requeued = await queue.RequeueExpiredAsync(stoppingToken).ConfigureAwait(false);
+                if (requeued > 0) logger.LogWarning("Requeued {Count} run(s) whose lease expired", requeued);
+                failing = false;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Redis down: nothing can be leased either, so just retry next tick; log once per outage.
+                if (!failing) logger.LogWarning("Cannot sweep expired run leases: {Reason}", ex.Message);
+                failing = true;
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+}
