@@ -88,7 +88,9 @@ public sealed class LoraTrainer : IDisposable
         Log($"training {TrainableParameters:N0} adapter parameters for {Plan.TotalSteps} steps ({Plan.TotalEpochs:0.##} epochs of {Plan.Samples} samples x {Plan.RepeatCount}, accumulation {Plan.AccumulationSteps}) on {device} in {config.Precision}");
 
         var metrics = new List<StepMetrics>();
-        using var metricsFile = new StreamWriter(Path.Combine(config.OutputDir, "metrics.jsonl"), append: step > 0);
+        var metricsPath = Path.Combine(config.OutputDir, "metrics.jsonl");
+        if (step > 0) KeepMetricsUpTo(metricsPath, step);
+        using var metricsFile = new StreamWriter(metricsPath, append: step > 0);
         using var tensorBoard = new TensorBoardObserver(Path.Combine(config.OutputDir, LogFolder));
         Log($"TensorBoard events: {tensorBoard.FilePath} (tensorboard --logdir {Path.Combine(config.OutputDir, LogFolder)})");
         var clock = Stopwatch.StartNew();
@@ -122,6 +124,18 @@ public sealed class LoraTrainer : IDisposable
             if (step % config.CheckpointEvery == 0 || step == Plan.TotalSteps) last = SaveCheckpoint(step);
         }
         return new TrainingResult(TrainingOutcome.Completed, step, metrics, last);
+    }
+
+    /// <summary>
+    /// A run that died after its last checkpoint logged steps it will now train again: drop them, so the history
+    /// has each step once and continues where the checkpoint stands.
+    /// </summary>
+    private static void KeepMetricsUpTo(string path, long step)
+    {
+        if (!File.Exists(path)) return;
+        var kept = File.ReadLines(path).Where(line => line.Length > 0 && JsonSerializer.Deserialize<StepMetrics>(line)!.Step <= step).ToList();
+        File.WriteAllLines(path + ".partial", kept);
+        File.Move(path + ".partial", path, overwrite: true);
     }
 
     /// <summary>Forward and backward of one sample; returns its (unscaled) loss.</summary>

@@ -50,6 +50,25 @@ public class LoraTrainerTests
     }
 
     [Fact]
+    public void Resuming_in_the_same_folder_keeps_each_step_once_in_the_metrics_history()
+    {
+        using var folder = new TempFolder();
+        using var samples = SyntheticSamples.Create(2, AceStepTransformerConfig.Tiny());
+        using (var model = TinyModel())
+        using (var trainer = new LoraTrainer(Config(folder.Path) with { MaxSteps = 5 }, model, samples, Device.Cpu))
+            trainer.Train(); // checkpoints at 3 and 5; as if the run had died after step 5 with only step 3 saved:
+        Directory.Delete(TrainingCheckpoint.List(folder.Path)[^1].Folder, recursive: true);
+
+        using (var model = TinyModel())
+        using (var trainer = new LoraTrainer(Config(folder.Path) with { ResumeFrom = "latest" }, model, samples, Device.Cpu))
+            trainer.Train();
+
+        var steps = File.ReadAllLines(Path.Combine(folder.Path, "metrics.jsonl"))
+            .Select(line => System.Text.Json.JsonSerializer.Deserialize<StepMetrics>(line)!.Step);
+        Assert.Equal([1L, 2, 3, 4, 5, 6], steps);
+    }
+
+    [Fact]
     public void Steps_epochs_schedule_and_the_final_checkpoint_follow_the_config()
     {
         using var folder = new TempFolder();
