@@ -69,12 +69,7 @@ public sealed class FinalLayer : Module
     {
         (this.outChannels, this.patch) = (outChannels, patch);
         linear = RegisterModule(nameof(linear), new Linear(dim, patch.Height * patch.Width * outChannels));
-        scale_shift_table = RegisterParameter(nameof(scale_shift_table), ModuleInit.Create([2, dim], () =>
-        {
-            using var noGrad = Torch.NoGrad();
-            using var draw = Tensor.Randn([2, dim]);
-            return draw / Math.Sqrt(dim);
-        }));
+        scale_shift_table = RegisterParameter(nameof(scale_shift_table), ScaleShiftTable.Create(2, dim));
     }
 
     public readonly Linear linear;
@@ -97,4 +92,15 @@ public sealed class FinalLayer : Module
             output = Tensor.Cat([output, Tensor.Zeros([batch, outChannels, patch.Height, width - produced], output.DType, output.Device)], 3);
         return output.Contiguous().MoveToOuterScope();
     }
+}
+
+/// <summary>adaLN shift/scale/gate tables (blocks: 6 rows, final layer: 2), initialised as upstream: N(0, 1)/√dim.</summary>
+internal static class ScaleShiftTable
+{
+    public static Tensor Create(long rows, long dim) => ModuleInit.Create([rows, dim], () =>
+    {
+        using var noGrad = Torch.NoGrad();
+        using var draw = Tensor.Randn([rows, dim]);
+        return draw / Math.Sqrt(dim);
+    });
 }

@@ -63,12 +63,7 @@ public sealed class LinearTransformerBlock : Module
         attn = RegisterModule(nameof(attn), new LinearAttention(dim, heads, headDim));
         cross_attn = RegisterModule(nameof(cross_attn), new CrossAttention(dim, crossDim, heads, headDim));
         ff = RegisterModule(nameof(ff), new GluMbConv(dim, (long)(dim * mlpRatio)));
-        scale_shift_table = RegisterParameter(nameof(scale_shift_table), ModuleInit.Create([6, dim], () =>
-        {
-            using var noGrad = Torch.NoGrad();
-            using var draw = Tensor.Randn([6, dim]);
-            return draw / Math.Sqrt(dim);
-        }));
+        scale_shift_table = RegisterParameter(nameof(scale_shift_table), ScaleShiftTable.Create(6, dim));
     }
 
     public readonly LinearAttention attn;
