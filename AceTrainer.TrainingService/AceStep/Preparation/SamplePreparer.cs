@@ -107,10 +107,8 @@ public sealed class SamplePreparer(MusicDcae dcae, TextConditioning text, Prepar
     /// <summary>The trigger word, then the tags, shuffled by <paramref name="random"/> when given (upstream's per-step prompt).</summary>
     public string Prompt(TrainingSample sample, Random? random)
     {
-        string[] tags = sample.Tags.Count == 0 ? ["music"] : [.. sample.Tags];
-        random?.Shuffle(tags);
-        var joined = string.Join(", ", tags);
-        return settings.TriggerWord.Length == 0 ? joined : $"{settings.TriggerWord}, {joined}";
+        var tags = TextConditioning.PromptFromTags(sample.Tags, random);
+        return settings.TriggerWord.Length == 0 ? tags : $"{settings.TriggerWord}, {tags}";
     }
 
     /// <summary>True unless the clip is more than 95% silence (decodes it once).</summary>
