@@ -1,0 +1,201 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AceTrainer.ServiceDefaults;
+using AceTrainer.ServiceDefaults.Datasets;
+using AceTrainer.TestSupport.AppHost;
+using AceTrainer.TestSupport.Audio;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace AceTrainer.EndToEnd.Tests;
+
+/// <summary>
+/// Training runs in Debian's chromium against the whole system started by the real AppHost: a run configured on
+/// /Runs/New trains the tiny model in the TrainingService while /Runs/Detail shows it live (SignalR relayed from
+/// Redis), survives a reload, and ends with a downloadable adapter; a second run is cancelled from the page.
+/// </summary>
+public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int MaxSteps = 40;
+    private const int CheckpointEvery = 10;
+    private static readonly (string Stem, double Seconds, string Prompt)[] Songs =
+        [("tone_a", 3, "synthwave, female vocal"), ("tone_b", 3.5, "ambient, pads"), ("tone_c", 4, "drum and bass"), ("tone_d", 3, "lofi, piano")];
+    private static readonly TimeSpan Training = TimeSpan.FromMinutes(6);
+    private readonly string _work = Directory.CreateTempSubdirectory("acetrainer-e2e-runs-").FullName;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    [Fact]
+    public async Task Tiny_run_is_configured_watched_live_and_its_adapter_downloaded_while_a_second_run_is_cancelled()
+    {
+        var ports = TestPorts.Free();
+        await using var appHost = AppHostProcess.Start(output.WriteLine, ports.Arguments());
+        var audio = await Task.WhenAll(Songs.Select((s, i) => Ffmpeg.ToneAsync(Path.Combine(_work, $"{s.Stem}.wav"), s.Seconds, 220 + 110 * i)));
+        await appHost.WaitForLineAsync(l => l.Contains("AceTrainer portal: "), TimeSpan.FromSeconds(120));
+        var portal = $"http://127.0.0.1:{ports.Portal}";
+        using var http = new HttpClient { BaseAddress = new Uri(portal) };
+        var datasetId = await CreateDatasetAsync(http, audio);
+        Step("system up, dataset made");
+
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using (playwright)
+        await using (browser)
+        {
+            var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 }, AcceptDownloads = true });
+            var page = await context.NewPageAsync();
+            page.Console += (_, m) => output.WriteLine($"[browser {m.Type}] {m.Text}");
+
+            var first = await ConfigureAndStartAsync(page, portal, datasetId);
+            Step($"run {first} started");
+            await WatchLiveAndReloadAsync(page);
+            Step("live points, restored after reload");
+
+            var second = await StartAgainAndCancelAsync(page, portal, first);
+            Step($"run {second} cancelled");
+
+            await page.GotoAsync($"{portal}/Runs/Detail?id={first}");
+            await Expect(page.Locator("#state")).ToHaveTextAsync("completed", new() { Timeout = (float)Training.TotalMilliseconds });
+            await Expect(page.Locator("#loss-chart")).ToHaveAttributeAsync("data-points", MaxSteps.ToString(CultureInfo.InvariantCulture));
+            await Expect(page.Locator("#stat-step")).ToHaveTextAsync($"{MaxSteps} / {MaxSteps}");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "acetrainer-run-completed.png"), FullPage = true });
+            await DownloadAdapterAsync(page);
+            Step("completed, adapter downloaded");
+
+            await page.GotoAsync($"{portal}/Runs");
+            await Expect(page.Locator($"#runs tr[data-id='{first}']")).ToHaveAttributeAsync("data-state", "completed");
+            await Expect(page.Locator($"#runs tr[data-id='{second}']")).ToHaveAttributeAsync("data-state", "cancelled");
+            await page.SelectOptionAsync("#filters select[name=state]", "cancelled");
+            await Expect(page.Locator("#runs tbody tr")).ToHaveCountAsync(1);
+            await Expect(page.Locator("#runs tbody tr")).ToHaveAttributeAsync("data-id", second);
+        }
+    }
+
+    /// <summary>Four tones with prompts, uploaded and labelled through the portal's dataset API.</summary>
+    private static async Task<string> CreateDatasetAsync(HttpClient http, string[] audio)
+    {
+        using var created = await http.PostAsJsonAsync("/api/datasets", new CreateDatasetRequest("E2E runs"), JsonDefaults.Options);
+        created.EnsureSuccessStatusCode();
+        var dataset = (await created.Content.ReadFromJsonAsync<DatasetSummary>(JsonDefaults.Options))!;
+        using var form = new MultipartFormDataContent();
+        foreach (var path in audio) form.Add(new ByteArrayContent(await File.ReadAllBytesAsync(path)), "file", Path.GetFileName(path));
+        using (var uploaded = await http.PostAsync($"/api/datasets/{dataset.Id}/samples", form)) uploaded.EnsureSuccessStatusCode();
+        foreach (var song in Songs)
+        {
+            using var saved = await http.PutAsJsonAsync($"/api/datasets/{dataset.Id}/samples/{song.Stem}?force=true",
+                new UpdateSampleRequest(song.Prompt, "", Instrumental: true), JsonDefaults.Options);
+            saved.EnsureSuccessStatusCode();
+        }
+        return dataset.Id;
+    }
+
+    /// <summary>/Runs/New: a snapshot taken from the form, the Conservative preset, then shorter; Ctrl+Enter starts it.</summary>
+    private static async Task<string> ConfigureAndStartAsync(IPage page, string portal, string datasetId)
+    {
+        await page.GotoAsync($"{portal}/Runs/New");
+        await page.SelectOptionAsync("#dataset", datasetId);
+        await Expect(page.Locator("#snapshot option")).ToHaveTextAsync("no snapshot yet: create one");
+        await page.ClickAsync("#create-snapshot");
+        await Expect(page.Locator("#snapshot option")).ToContainTextAsync($"{Songs.Length} samples", new() { Timeout = 30_000 });
+
+        await page.ClickAsync("label[data-preset=conservative]");
+        await Expect(page.Locator("input[name='lora.r']")).ToHaveValueAsync("16");
+        await Expect(page.Locator("#plan")).Not.ToHaveTextAsync(new Regex("^Pick a snapshot"));
+        await Expect(page.Locator("#vram .vram-bar")).ToHaveCountAsync(1);
+
+        await page.FillAsync("input[name=name]", "e2e tiny");
+        await page.FillAsync("input[name=max_steps]", "abc");
+        await Expect(page.Locator(".field-message[data-for=max_steps]")).ToHaveTextAsync("enter a number");
+        await page.FillAsync("input[name=max_steps]", MaxSteps.ToString(CultureInfo.InvariantCulture));
+        await page.FillAsync("input[name=checkpoint_every]", CheckpointEvery.ToString(CultureInfo.InvariantCulture));
+        // Editing a preset's value makes the settings Custom; the plan follows the new length.
+        await Expect(page.Locator("input[name=preset][value=custom]")).ToBeCheckedAsync();
+        await Expect(page.Locator("#plan")).ToHaveAttributeAsync("data-total-steps", MaxSteps.ToString(CultureInfo.InvariantCulture));
+        await Expect(page.Locator(".field-message:not(:empty)")).ToHaveCountAsync(0);
+
+        await page.FocusAsync("input[name=seed]");
+        await page.Keyboard.PressAsync("Control+Enter");
+        await page.WaitForURLAsync(new Regex(@"/Runs/Detail\?id="), new() { Timeout = 30_000 });
+        return new Uri(page.Url).Query.Split('=')[1];
+    }
+
+    /// <summary>Loss points and the step counter move while it trains; a reload restores the curve from the history.</summary>
+    private async Task WatchLiveAndReloadAsync(IPage page)
+    {
+        await Expect(page.Locator("#link")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = 15_000 });
+        var timeout = new PageWaitForFunctionOptions { Timeout = (float)Training.TotalMilliseconds, PollingInterval = 100 };
+        await page.WaitForFunctionAsync("() => Number(document.querySelector('#loss-chart').dataset.points) >= 1", null, timeout);
+        var firstCount = await PointsAsync(page);
+        var firstStep = await page.Locator("#stat-step").TextContentAsync();
+        await page.WaitForFunctionAsync($"() => Number(document.querySelector('#loss-chart').dataset.points) > {firstCount}", null, timeout);
+        await Expect(page.Locator("#stat-step")).Not.ToHaveTextAsync(firstStep!);
+        await Expect(page.Locator("#state")).ToHaveTextAsync(new Regex("training|completed"));
+
+        var beforeReload = await PointsAsync(page);
+        var midRun = await page.Locator("#state").TextContentAsync() == "training";
+        await page.ReloadAsync();
+        await page.WaitForFunctionAsync($"() => Number(document.querySelector('#loss-chart').dataset.points) >= {beforeReload}", null, timeout);
+        output.WriteLine($"chart had {beforeReload} points before the reload ({(midRun ? "mid-run" : "after the end")}), {await PointsAsync(page)} after");
+        await Expect(page.Locator("#log")).Not.ToBeEmptyAsync();
+    }
+
+    /// <summary>"Run again" copies the settings; the copy waits behind the first run and is cancelled from its page.</summary>
+    private static async Task<string> StartAgainAndCancelAsync(IPage page, string portal, string first)
+    {
+        await page.ClickAsync("#again");
+        await page.WaitForURLAsync(new Regex(@"/Runs/New\?from="));
+        await Expect(page.Locator("input[name=name]")).ToHaveValueAsync("e2e tiny (again)");
+        await Expect(page.Locator("input[name=max_steps]")).ToHaveValueAsync(MaxSteps.ToString(CultureInfo.InvariantCulture));
+        await Expect(page.Locator("#snapshot option:checked")).ToHaveCountAsync(1);
+        await page.ClickAsync("#submit");
+        await page.WaitForURLAsync(new Regex(@"/Runs/Detail\?id="), new() { Timeout = 30_000 });
+        var second = new Uri(page.Url).Query.Split('=')[1];
+        Assert.NotEqual(first, second);
+
+        await page.ClickAsync("#cancel");
+        await page.Locator("dialog[open]").GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(page.Locator("#state")).ToHaveTextAsync("cancelled", new() { Timeout = 60_000 });
+        await Expect(page.Locator("#cancel")).ToBeHiddenAsync();
+        await page.GotoAsync($"{portal}/Runs");
+        await Expect(page.Locator($"#runs tr[data-id='{second}'] .badge")).ToHaveTextAsync("cancelled");
+        return second;
+    }
+
+    /// <summary>The last checkpoint's adapter from the page: a safetensors file whose tensors are all LoRA A/B weights.</summary>
+    private async Task DownloadAdapterAsync(IPage page)
+    {
+        var rows = page.Locator("#checkpoints tbody tr");
+        await Expect(rows).ToHaveCountAsync(MaxSteps / CheckpointEvery);
+        var download = await page.RunAndWaitForDownloadAsync(() => rows.Last.GetByRole(AriaRole.Link, new() { Name = "Adapter" }).ClickAsync());
+        var path = Path.Combine(_work, "adapter.safetensors");
+        await download.SaveAsAsync(path);
+        Assert.EndsWith(".safetensors", download.SuggestedFilename, StringComparison.Ordinal);
+
+        var bytes = await File.ReadAllBytesAsync(path);
+        var headerLength = checked((int)BinaryPrimitives.ReadUInt64LittleEndian(bytes));
+        using var header = JsonDocument.Parse(bytes.AsMemory(8, headerLength));
+        var names = header.RootElement.EnumerateObject().Select(p => p.Name).Where(n => n != "__metadata__").ToList();
+        output.WriteLine($"adapter: {bytes.Length} bytes, {names.Count} tensors, e.g. {names[0]}");
+        Assert.NotEmpty(names);
+        Assert.All(names, n => Assert.Matches(@"\.lora_[AB]\.weight$", n));
+        Assert.Equal(names.Count(n => n.EndsWith("lora_A.weight", StringComparison.Ordinal)), names.Count(n => n.EndsWith("lora_B.weight", StringComparison.Ordinal)));
+        var last = header.RootElement.EnumerateObject().Where(p => p.Name != "__metadata__").Max(p => p.Value.GetProperty("data_offsets")[1].GetInt64());
+        Assert.Equal(bytes.Length, 8 + headerLength + last);
+    }
+
+    private static async Task<int> PointsAsync(IPage page) =>
+        int.Parse((await page.Locator("#loss-chart").GetAttributeAsync("data-points"))!, CultureInfo.InvariantCulture);
+
+    private void Step(string what) => output.WriteLine($"[{_clock.Elapsed.TotalSeconds,5:0.0} s] {what}");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_work, recursive: true);
+        return Task.CompletedTask;
+    }
+}
