@@ -54,21 +54,14 @@ export class LossPanel {
 
   /** One step: appended when new; a step the page has already (a resumed run repeats steps) replaces its value. */
   addStep(step, loss) {
-    const last = this.steps.at(-1);
-    if (last === undefined || step > last) {
-      this.steps.push(step);
-      this.losses.push(loss);
-      this.chart?.append(step, loss);
-      this.#count();
-      return;
-    }
     const index = this.steps.findLastIndex((s) => s <= step);
     if (this.steps[index] === step) this.losses[index] = loss;
     else {
       this.steps.splice(index + 1, 0, step);
       this.losses.splice(index + 1, 0, loss);
     }
-    this.#redraw();
+    this.chart?.append(step, loss);
+    this.#count();
   }
 
   /** Fills the "compare with" list: every other run. */

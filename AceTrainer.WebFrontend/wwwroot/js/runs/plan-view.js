@@ -42,9 +42,10 @@ export function renderVram(target, vram) {
     tick.style.left = `${(size / scale) * 100}%`;
     return tick;
   });
-  const parts = [["weights", vram.weightsBytes], ["adapter", vram.adapterBytes], ["optimizer", vram.optimizerBytes], ["activations", vram.activationsBytes]]
-    .filter(([, bytes]) => bytes != null)
-    .map(([name, bytes]) => `${name} ${gb(bytes)}`)
+  // Every part the estimate names (weightsBytes, adapterBytes, optimizerBytes, activationsBytes, ...).
+  const parts = Object.entries(vram)
+    .filter(([key, bytes]) => key.endsWith("Bytes") && key !== "totalBytes" && typeof bytes === "number")
+    .map(([key, bytes]) => `${key.slice(0, -"Bytes".length)} ${gb(bytes)}`)
     .join(" · ");
   target.replaceChildren(
     el("p", { className: "vram-total" }, el("strong", { textContent: `≈ ${gb(vram.totalBytes)}` }),
