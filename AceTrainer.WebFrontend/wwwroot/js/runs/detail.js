@@ -55,7 +55,7 @@ function showProgress(p) {
   const { step = 0, totalSteps = 0, epoch, loss, denoisingLoss, learningRate, gradNorm, samplesPerSecond, etaSeconds } = latest;
   $("stat-step").textContent = totalSteps ? `${step} / ${totalSteps}` : String(step);
   $("stat-epoch").textContent = epoch != null ? String(epoch) : "—";
-  $("stat-eta").textContent = isFinal(run?.state) ? "done" : etaSeconds != null && step > 0 ? formatDuration(etaSeconds) : "—";
+  $("stat-eta").textContent = run?.state === "completed" ? "done" : !isFinal(run?.state) && etaSeconds != null && step > 0 ? formatDuration(etaSeconds) : "—";
   $("stat-speed").textContent = formatNumber(samplesPerSecond, 3);
   $("stat-lr").textContent = formatNumber(learningRate, 3);
   $("stat-grad").textContent = formatNumber(gradNorm, 3);

@@ -77,7 +77,7 @@ export class CheckpointList {
         el("td", { className: "num", textContent: String(c.step) }),
         el("td", { className: "num", textContent: String(c.epoch) }),
         el("td", { className: "num", textContent: formatBytes(c.sizeBytes) }),
-        el("td", { className: "muted small", textContent: new Date(c.createdAt).toLocaleTimeString() }),
+        el("td", { className: "muted", textContent: new Date(c.createdAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }),
         el("td", { className: "actions" }, el("a", { className: "button small", href: runUrl(this.runId, "checkpoints", c.name, "adapter"), download: "", textContent: "Adapter" })));
       tr.dataset.name = c.name;
       return tr;

@@ -5,7 +5,8 @@ const GIB = 1024 ** 3;
 // GPU memory sizes people have (consumer 16/24 GB, workstation 48 GB, data centre 80 GB).
 const GPU_SIZES_GB = [16, 24, 48, 80];
 const round = (value, digits = 2) => Number(Number(value).toFixed(digits)).toString();
-const gb = (bytes) => `${(bytes / GIB).toFixed(1)} GB`;
+// Parts under 1 GB (the adapter, its optimizer state) would all read "0.0 GB".
+const gb = (bytes) => (bytes >= GIB / 10 ? `${(bytes / GIB).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`);
 
 /** "2000 steps = 12.5 epochs of 40 samples × repeat 4 / accumulation 4 (160 steps per epoch)". */
 export function renderPlan(target, plan, config) {
