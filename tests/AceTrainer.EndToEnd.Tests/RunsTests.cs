@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using AceTrainer.ServiceDefaults;
 using AceTrainer.ServiceDefaults.Datasets;
+using AceTrainer.TestSupport;
 using AceTrainer.TestSupport.AppHost;
 using AceTrainer.TestSupport.Audio;
 using Microsoft.Playwright;
@@ -33,7 +34,9 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Tiny_run_is_configured_watched_live_and_its_adapter_downloaded_while_a_second_run_is_cancelled()
     {
         var ports = TestPorts.Free();
-        await using var appHost = AppHostProcess.Start(output.WriteLine, ports.Arguments());
+        // The tiny model has no lyric vocabulary of its own; the worker takes ACE-Step's from its options.
+        await using var appHost = AppHostProcess.Start(output.WriteLine, ports.Arguments(),
+            new Dictionary<string, string> { ["Training__LyricVocab"] = SharedReference.LyricVocabulary });
         var audio = await Task.WhenAll(Songs.Select((s, i) => Ffmpeg.ToneAsync(Path.Combine(_work, $"{s.Stem}.wav"), s.Seconds, 220 + 110 * i)));
         await appHost.WaitForLineAsync(l => l.Contains("AceTrainer portal: "), TimeSpan.FromSeconds(120));
         var portal = $"http://127.0.0.1:{ports.Portal}";
@@ -48,6 +51,7 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
             var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 }, AcceptDownloads = true });
             var page = await context.NewPageAsync();
             page.Console += (_, m) => output.WriteLine($"[browser {m.Type}] {m.Text}");
+            page.PageError += (_, e) => output.WriteLine($"[page error] {e}");
 
             var first = await ConfigureAndStartAsync(page, portal, datasetId);
             Step($"run {first} started");
@@ -107,7 +111,7 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
         await Expect(page.Locator("#vram .vram-bar")).ToHaveCountAsync(1);
 
         await page.FillAsync("input[name=name]", "e2e tiny");
-        await page.FillAsync("input[name=max_steps]", "abc");
+        await page.FillAsync("input[name=max_steps]", "");
         await Expect(page.Locator(".field-message[data-for=max_steps]")).ToHaveTextAsync("enter a number");
         await page.FillAsync("input[name=max_steps]", MaxSteps.ToString(CultureInfo.InvariantCulture));
         await page.FillAsync("input[name=checkpoint_every]", CheckpointEvery.ToString(CultureInfo.InvariantCulture));
@@ -118,8 +122,22 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
 
         await page.FocusAsync("input[name=seed]");
         await page.Keyboard.PressAsync("Control+Enter");
-        await page.WaitForURLAsync(new Regex(@"/Runs/Detail\?id="), new() { Timeout = 30_000 });
+        await WaitForRunPageAsync(page);
         return new Uri(page.Url).Query.Split('=')[1];
+    }
+
+    /// <summary>The form goes to the new run's page; when it stays, the test says what the form showed.</summary>
+    private static async Task WaitForRunPageAsync(IPage page)
+    {
+        try
+        {
+            await page.WaitForURLAsync(new Regex(@"/Runs/Detail\?id="), new() { Timeout = 30_000 });
+        }
+        catch (TimeoutException)
+        {
+            var shown = await page.Locator("#form-errors, .field-message:not(:empty), .flash").AllTextContentsAsync();
+            Assert.Fail($"the run did not start; the form shows: {string.Join(" | ", shown)}");
+        }
     }
 
     /// <summary>Loss points and the step counter move while it trains; a reload restores the curve from the history.</summary>
@@ -127,7 +145,9 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
     {
         await Expect(page.Locator("#link")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = 15_000 });
         var timeout = new PageWaitForFunctionOptions { Timeout = (float)Training.TotalMilliseconds, PollingInterval = 100 };
-        await page.WaitForFunctionAsync("() => Number(document.querySelector('#loss-chart').dataset.points) >= 1", null, timeout);
+        // A failed run would never draw a point: stop at once and say why.
+        await page.WaitForFunctionAsync("() => Number(document.querySelector('#loss-chart').dataset.points) >= 1 || document.querySelector('#state').textContent === 'failed'", null, timeout);
+        Assert.True(await page.Locator("#state").TextContentAsync() != "failed", $"the run failed: {await page.Locator("#run-error").TextContentAsync()}");
         var firstCount = await PointsAsync(page);
         var firstStep = await page.Locator("#stat-step").TextContentAsync();
         await page.WaitForFunctionAsync($"() => Number(document.querySelector('#loss-chart').dataset.points) > {firstCount}", null, timeout);
@@ -151,7 +171,7 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
         await Expect(page.Locator("input[name=max_steps]")).ToHaveValueAsync(MaxSteps.ToString(CultureInfo.InvariantCulture));
         await Expect(page.Locator("#snapshot option:checked")).ToHaveCountAsync(1);
         await page.ClickAsync("#submit");
-        await page.WaitForURLAsync(new Regex(@"/Runs/Detail\?id="), new() { Timeout = 30_000 });
+        await WaitForRunPageAsync(page);
         var second = new Uri(page.Url).Query.Split('=')[1];
         Assert.NotEqual(first, second);
 

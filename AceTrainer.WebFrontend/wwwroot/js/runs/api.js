@@ -17,19 +17,22 @@ export function compareIds(a, b) {
   return am - bm || (as || 0) - (bs || 0);
 }
 
+/** "training" from any casing: the contract says lower case, RunState's own converter writes "Training". */
+export const stateName = (state) => String(state ?? "").toLowerCase();
+
 // Which actions each state allows (the API answers 409 otherwise; these only decide which buttons show).
 const ACTIVE = new Set(["queued", "scheduled", "preparing", "training", "paused"]);
-export const isFinal = (state) => ["completed", "failed", "cancelled"].includes(state);
+export const isFinal = (state) => ["completed", "failed", "cancelled"].includes(stateName(state));
 export const can = {
-  cancel: (state) => ACTIVE.has(state),
-  pause: (state) => ["queued", "scheduled", "preparing", "training"].includes(state),
-  resume: (state) => state === "paused",
-  delete: (state) => !["queued", "preparing", "training"].includes(state),
+  cancel: (state) => ACTIVE.has(stateName(state)),
+  pause: (state) => ["queued", "scheduled", "preparing", "training"].includes(stateName(state)),
+  resume: (state) => stateName(state) === "paused",
+  delete: (state) => !["queued", "preparing", "training"].includes(stateName(state)),
 };
 
 export function stateBadge(state) {
-  const badge = el("span", { className: "badge run-state", textContent: state });
-  badge.dataset.state = state;
+  const badge = el("span", { className: "badge run-state", textContent: stateName(state) });
+  badge.dataset.state = stateName(state);
   return badge;
 }
 

@@ -4,8 +4,9 @@
 // not lay out itself are generated into the Advanced fold from the defaults, so every field of run.json is editable.
 import { el } from "../dom.js";
 
-// Filled in by the worker, never by the user.
-const WORKER_FIELDS = new Set(["dataset_dir", "output_dir", "resume_from"]);
+// Filled in by the worker for each attempt; the API refuses a config that has them (even empty), and a stored
+// run's config or a preset may carry them.
+const WORKER_FIELDS = new Set(["dataset_dir", "output_dir", "cache_dir", "resume_from"]);
 
 export const clone = (value) => structuredClone(value);
 
@@ -81,6 +82,7 @@ export class ConfigForm {
   /** { config, problems }: problems are fields whose input cannot be read (left out of config, so the rest validates). */
   read() {
     const config = clone(this.base);
+    for (const field of WORKER_FIELDS) delete config[field];
     const problems = {};
     for (const input of this.#inputs()) {
       if (input.disabled) continue;

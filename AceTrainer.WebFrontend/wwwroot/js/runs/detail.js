@@ -2,7 +2,7 @@
 import { el, formatDuration } from "../dom.js";
 import { api } from "../http.js";
 import { flash } from "../dialog.js";
-import { can, formatNumber, isFinal, runAction, runUrl } from "./api.js";
+import { can, formatNumber, isFinal, runAction, runUrl, stateName } from "./api.js";
 import { RunFeed } from "./live.js";
 import { LossPanel } from "./loss-panel.js";
 import { CheckpointList, LogTail, renderGpu } from "./panels.js";
@@ -40,7 +40,8 @@ function showRun(record) {
 }
 
 function showState(state) {
-  run.state = state;
+  run.state = stateName(state);
+  state = run.state;
   $("state").textContent = state;
   $("state").dataset.state = state;
   $("pause").hidden = !can.pause(state);

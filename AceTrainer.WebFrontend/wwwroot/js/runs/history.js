@@ -2,7 +2,7 @@
 import { el, formatDuration } from "../dom.js";
 import { api } from "../http.js";
 import { flash } from "../dialog.js";
-import { can, detailHref, formatNumber, progressOf, runAction, stateBadge } from "./api.js";
+import { can, detailHref, formatNumber, progressOf, runAction, stateBadge, stateName } from "./api.js";
 
 const REFRESH_MS = 5000;
 const form = document.getElementById("filters");
@@ -73,7 +73,7 @@ function row(run) {
       can.cancel(run.state) && actionButton(run, "cancel", "Cancel"),
       can.delete(run.state) && actionButton(run, "delete", "Delete")));
   tr.dataset.id = run.id;
-  tr.dataset.state = run.state;
+  tr.dataset.state = stateName(run.state);
   return tr;
 }
 

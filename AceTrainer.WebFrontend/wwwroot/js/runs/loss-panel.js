@@ -48,12 +48,14 @@ export class LossPanel {
   setCurve(label, steps, losses) {
     this.label = label;
     this.steps = Array.from(steps);
-    this.losses = Array.from(losses);
+    this.losses = Array.from(losses, Number);
     this.#redraw();
   }
 
   /** One step: appended when new; a step the page has already (a resumed run repeats steps) replaces its value. */
   addStep(step, loss) {
+    // A diverged loss arrives as the string "NaN" (JsonDefaults writes named floating-point literals).
+    loss = Number(loss);
     const index = this.steps.findLastIndex((s) => s <= step);
     if (this.steps[index] === step) this.losses[index] = loss;
     else {
