@@ -90,16 +90,22 @@ public static partial class RunsApi
     {
         if (await service.GetAsync(runId, cancellationToken) is null) return NotFound(runId);
         var names = await store.ListFilesAsync(runId, RunStore.TensorBoardFolder, cancellationToken);
-        return TypedResults.Stream(async body =>
+        // Built in a temporary file: ZipArchive writes synchronously, which the response body does not allow.
+        var temp = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        using (var zip = new ZipArchive(temp, ZipArchiveMode.Create, leaveOpen: true))
         {
-            await using var zip = new ZipArchive(body, ZipArchiveMode.Create, leaveOpen: true);
             foreach (var name in names)
             {
                 using var download = await store.OpenAsync(runId, name, cancellationToken);
                 if (download is null) continue;
-                await using var entry = await zip.CreateEntry($"{runId}/{name}", CompressionLevel.Fastest).OpenAsync(cancellationToken);
+                await using var entry = zip.CreateEntry($"{runId}/{name}", CompressionLevel.Fastest).Open();
                 await download.Content.CopyToAsync(entry, cancellationToken);
             }
+        }
+        temp.Position = 0;
+        return TypedResults.Stream(async body =>
+        {
+            await using (temp) await temp.CopyToAsync(body, cancellationToken);
         }, "application/zip", $"{runId}-tensorboard.zip");
     }
 

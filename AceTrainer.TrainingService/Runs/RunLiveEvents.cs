@@ -71,8 +71,11 @@ public sealed class RunLiveEvents(IRedisClient redis)
     public async Task<string> NewestIdAsync(string runId, CancellationToken cancellationToken = default) =>
         (await redis.StreamReverseRangeAsync(RunChannels.Stream(runId), "+", "-", 1, cancellationToken)).FirstOrDefault()?.Id ?? "0-0";
 
-    /// <summary>The newest id the cap has removed (XINFO STREAM max-deleted-entry-id), or null when nothing was removed.</summary>
-    public async Task<string?> MaxDeletedIdAsync(string runId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The oldest id still in the stream when the cap has removed older entries (XINFO STREAM: entries-added exceeds
+    /// length), else null. A reader whose last id is older than it may have missed entries.
+    /// </summary>
+    public async Task<string?> FirstIdAfterTrimAsync(string runId, CancellationToken cancellationToken = default)
     {
         RedisReply info;
         try
@@ -83,12 +86,11 @@ public sealed class RunLiveEvents(IRedisClient redis)
         {
             return null; // no such stream
         }
-        var items = info.Items;
-        for (var i = 0; i + 1 < items.Count; i += 2)
-        {
-            if (items[i].AsString() == "max-deleted-entry-id") return items[i + 1].AsString() is { } id && id != "0-0" ? id : null;
-        }
-        return null;
+        var fields = new Dictionary<string, RedisReply>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < info.Items.Count; i += 2) fields[info.Items[i].AsString() ?? ""] = info.Items[i + 1];
+        var added = fields.TryGetValue("entries-added", out var a) ? a.AsInt64() : 0;
+        var length = fields.TryGetValue("length", out var l) ? l.AsInt64() : 0;
+        return added > length && fields.TryGetValue("first-entry", out var first) && first.Items.Count > 0 ? first.Items[0].AsString() : null;
     }
 
     public async Task DeleteAsync(string runId, CancellationToken cancellationToken = default) =>

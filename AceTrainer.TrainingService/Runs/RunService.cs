@@ -167,8 +167,8 @@ public sealed class RunService(RunStore store, RunLiveEvents live, RunQueue queu
     public async Task<IReadOnlyList<RunEventEntry>?> EventsAfterAsync(string runId, string afterId, CancellationToken cancellationToken)
     {
         var entries = await live.ReadAsync(runId, afterId, 1000, cancellationToken);
-        var trimmed = await live.MaxDeletedIdAsync(runId, cancellationToken);
-        if (trimmed is not null && RunLiveEvents.CompareIds(afterId, trimmed) < 0) return null;
+        var firstKept = await live.FirstIdAfterTrimAsync(runId, cancellationToken);
+        if (firstKept is not null && RunLiveEvents.CompareIds(afterId, firstKept) < 0) return null;
         return entries;
     }
 
