@@ -143,6 +143,12 @@ public sealed record TrainingConfig
         Check(Device is "auto" or "cpu" or "cuda", "device", "must be auto, cpu or cuda");
         Check(CheckpointEvery >= 1, "checkpoint_every", "must be at least 1");
         Check(PromptVariants >= 1, "prompt_variants", "must be at least 1");
+        // JSON null ("lora": null, "target_modules": null) gets past the non-nullable declarations
+        if (Lora is null || Lora.TargetModules is null)
+        {
+            errors.TryAdd(Lora is null ? "lora" : "lora.target_modules", "is required");
+            return errors;
+        }
         Check(Lora.Rank > 0, "lora.r", "must be a positive whole number");
         Check(Positive(Lora.Alpha), "lora.lora_alpha", "must be a positive number");
         Check(Probability(Lora.Dropout) && Lora.Dropout < 1, "lora.lora_dropout", "must be in [0, 1)");

@@ -76,6 +76,9 @@ public class TrainingConfigTests
         var quoted = System.Text.Json.JsonSerializer.Deserialize<TrainingConfig>(
             "{\"dataset_dir\": \"d\", \"output_dir\": \"o\", \"learning_rate\": \"NaN\", \"lora\": {\"r\": 4, \"lora_alpha\": \"Infinity\", \"target_modules\": [\"to_q\"]}}", web)!;
         Assert.Equal(["learning_rate", "lora.lora_alpha"], quoted.Validate().Keys);
+        var nulls = System.Text.Json.JsonSerializer.Deserialize<TrainingConfig>("{\"lora\": {\"r\": 4, \"target_modules\": null}}", web)!;
+        Assert.Equal("is required", nulls.Validate()["lora.target_modules"]);
+        Assert.Equal("is required", System.Text.Json.JsonSerializer.Deserialize<TrainingConfig>("{\"lora\": null}", web)!.Validate()["lora"]);
     }
 
     private static TrainingConfig With(TrainingConfig c, string field, double v) => field switch
