@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using System.Text.RegularExpressions;
+using AceTrainer.AceStep.Text;
+using AceTrainer.AceStep.Training;
 using AceTrainer.ServiceDefaults.Runs;
 using AceTrainer.TrainingService.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,6 +13,9 @@ public static partial class RunsApi
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
         var runs = app.MapGroup("/api/runs").WithTags("Runs");
+        runs.MapGet("/presets", GetPresets);
+        runs.MapGet("/defaults", GetDefaults);
+        runs.MapPost("/plan", PlanRun);
         runs.MapPost("/", CreateRun);
         runs.MapGet("/", ListRuns);
         runs.MapGet("/{runId}", GetRun);
@@ -29,6 +34,17 @@ public static partial class RunsApi
         runs.MapGet("/{runId}/tensorboard", DownloadTensorBoard);
         return app;
     }
+
+    public static Ok<IEnumerable<RunPresetResponse>> GetPresets() =>
+        TypedResults.Ok(RunPresets.All.Select(p => new RunPresetResponse(p.Name, p.Label, p.Description, RunConfigJson.ToElement(p.Config))));
+
+    public static Ok<RunDefaults> GetDefaults() => TypedResults.Ok(new RunDefaults(
+        RunConfigJson.ToElement(new TrainingConfig()), LoraTargets.Suffixes,
+        ["constant", "linear", "cosine", "cosine_with_restarts"], ["fp32", "bf16"], LyricTokenizer.SupportedLanguages));
+
+    /// <summary>What the run page shows as the user types: field errors, the step arithmetic and the memory estimate.</summary>
+    public static async Task<Ok<RunPlanResponse>> PlanRun(CreateRunRequest request, RunService service, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await service.PlanAsync(request, cancellationToken));
 
     public static async Task<IResult> CreateRun(CreateRunRequest request, RunService service, CancellationToken cancellationToken)
     {

@@ -51,3 +51,14 @@ public sealed class RunMetricsBuilder
             s.Select(x => x.SamplesPerSecond).ToArray());
     }
 }
+
+public sealed record RunPresetResponse(string Name, string Label, string Description, JsonElement Config);
+
+/// <summary>The form's choices: the default config and the allowed values of the list fields.</summary>
+public sealed record RunDefaults(JsonElement Config, IReadOnlyList<string> TargetModules, IReadOnlyList<string> Schedulers,
+    IReadOnlyList<string> Precisions, IReadOnlyList<string> LyricsLanguages);
+
+/// <summary>The steps/epochs arithmetic of a request against its snapshot.</summary>
+public sealed record RunPlanFigures(int Samples, long TotalSteps, double StepsPerEpoch, double TotalEpochs, long MicroBatchesPerEpoch);
+
+public sealed record RunPlanResponse(IReadOnlyDictionary<string, string> Errors, RunPlanFigures? Plan, VramEstimate? Vram);

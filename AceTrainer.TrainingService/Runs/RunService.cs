@@ -1,4 +1,5 @@
 using AceTrainer.AceStep.Training;
+using AceTrainer.AceStep.Transformer;
 using AceTrainer.ServiceDefaults.Datasets;
 using AceTrainer.ServiceDefaults.Runs;
 using AceTrainer.TrainingService.Queue;
@@ -41,6 +42,26 @@ public sealed class RunService(RunStore store, RunLiveEvents live, RunQueue queu
         }
         var plan = config is not null && snapshot is { Samples.Count: > 0 } && errors.Count == 0 ? TrainingPlan.For(config, snapshot.Samples.Count) : null;
         return new RunRequestCheck(config, snapshot, plan, errors);
+    }
+
+    /// <summary>The check as the form sees it: the arithmetic and the estimate even while other fields still have errors.</summary>
+    public async Task<RunPlanResponse> PlanAsync(CreateRunRequest request, CancellationToken cancellationToken)
+    {
+        var check = await CheckAsync(request, cancellationToken);
+        var config = check.Config;
+        string[] planFields = ["max_steps", "epochs", "repeat_count", "gradient_accumulation_steps"];
+        var plan = check.Plan ?? (config is not null && check.Snapshot is { Samples.Count: > 0 } snapshot && !planFields.Any(check.Errors.ContainsKey)
+            ? TrainingPlan.For(config, snapshot.Samples.Count)
+            : null);
+        VramEstimate? vram = null;
+        if (config is not null && !check.Errors.Keys.Any(k => k.StartsWith("lora", StringComparison.Ordinal) || k == "precision"))
+        {
+            // The longest song sets the peak (the trainer cuts at 240 s); without a snapshot, assume a full-length one.
+            var seconds = check.Snapshot?.Samples.Select(s => s.Facts.DurationSeconds).DefaultIfEmpty(240).Max() ?? 240;
+            vram = VramEstimate.For(config with { DatasetDir = "dataset", OutputDir = "output" }, AceStepTransformerConfig.AceStepV1(), seconds);
+        }
+        var figures = plan is null ? null : new RunPlanFigures(plan.Samples, plan.TotalSteps, plan.StepsPerEpoch, plan.TotalEpochs, plan.MicroBatchesPerEpoch);
+        return new RunPlanResponse(check.Errors, figures, vram);
     }
 
     public async Task<(RunRecord? Run, RunRequestCheck Check)> CreateAsync(CreateRunRequest request, CancellationToken cancellationToken)

@@ -56,6 +56,43 @@ public sealed class RunControlTests(RunsFixture fixture)
     }
 
     [Fact]
+    public async Task The_plan_shows_the_step_arithmetic_and_a_memory_estimate_as_the_user_types()
+    {
+        var snapshot = await fixture.CreateSnapshotAsync("plan", songs: 2);
+        async Task<JsonElement> PlanAsync(object config)
+        {
+            var response = await fixture.Training.PostAsJsonAsync("/api/runs/plan", new { snapshotId = snapshot.Id, config }, JsonDefaults.Options);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        }
+        var lora16 = new { r = 16, lora_alpha = 32, use_rslora = true, target_modules = new[] { "to_q", "to_k", "to_v" } };
+        var plan = await PlanAsync(new { max_steps = 10, gradient_accumulation_steps = 2, repeat_count = 3, lora = lora16 });
+        Assert.Empty(plan.GetProperty("errors").EnumerateObject());
+        var figures = plan.GetProperty("plan");
+        Assert.Equal(2, figures.GetProperty("samples").GetInt32());
+        Assert.Equal(6, figures.GetProperty("microBatchesPerEpoch").GetInt64());
+        Assert.Equal(3.0, figures.GetProperty("stepsPerEpoch").GetDouble());
+        Assert.Equal(10 / 3.0, figures.GetProperty("totalEpochs").GetDouble(), 1e-9);
+        var vram16 = plan.GetProperty("vram").GetProperty("totalBytes").GetInt64();
+        Assert.True(vram16 > 6L << 30, $"{vram16}");
+
+        var epochs = await PlanAsync(new { max_steps = 0, epochs = 4, gradient_accumulation_steps = 4, learning_rate = -1, lora = lora16 with { r = 64 } });
+        Assert.Equal(["learning_rate"], epochs.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(2, epochs.GetProperty("plan").GetProperty("totalSteps").GetInt64()); // ceil(4 epochs x 2 samples / 4)
+        Assert.True(epochs.GetProperty("vram").GetProperty("totalBytes").GetInt64() > vram16);
+
+        var unknown = await PlanAsync(new { lora = lora16 with { target_modules = new[] { "to_q", "not_a_layer" } } });
+        Assert.Contains("not_a_layer", unknown.GetProperty("errors").GetProperty("lora.target_modules").GetString());
+
+        using var presets = JsonDocument.Parse(await fixture.Training.GetStringAsync("/api/runs/presets"));
+        Assert.Equal([16, 64, 256], presets.RootElement.EnumerateArray().Select(p => p.GetProperty("config").GetProperty("lora").GetProperty("r").GetInt32()));
+        Assert.Equal(["conservative", "balanced", "aggressive"], presets.RootElement.EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        using var defaults = JsonDocument.Parse(await fixture.Training.GetStringAsync("/api/runs/defaults"));
+        Assert.Contains("to_q", defaults.RootElement.GetProperty("targetModules").EnumerateArray().Select(m => m.GetString()));
+        Assert.Contains("en", defaults.RootElement.GetProperty("lyricsLanguages").EnumerateArray().Select(m => m.GetString()));
+    }
+
+    [Fact]
     public async Task A_scheduled_run_is_cancelled_at_once_and_a_running_one_stops_with_a_checkpoint()
     {
         var snapshot = await fixture.CreateSnapshotAsync("cancel", songs: 2);
