@@ -30,7 +30,14 @@ public sealed class KilledWorkerTests(RunsFixture fixture, ITestOutputHelper out
         first.Kill();
         output.WriteLine($"killed at step {before.Progress.Step}, last checkpoint {before.Checkpoints[^1].Name}");
 
-        using var second = WorkerProcess.Start(fixture, "kill-b", output);
+        // The second worker also exports its metrics over OTLP, every second.
+        using var collector = new OtlpHttpCollector();
+        using var second = WorkerProcess.Start(fixture, "kill-b", output, new()
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+        });
         using var api2 = new HttpClient { BaseAddress = new Uri(second.Url), Timeout = TimeSpan.FromMinutes(1) };
         await second.WaitHealthyAsync();
         var done = await WaitAsync(api2, run.Id, r => r.State.IsFinal(), TimeSpan.FromMinutes(3));
@@ -60,8 +67,22 @@ public sealed class KilledWorkerTests(RunsFixture fixture, ITestOutputHelper out
         var metricsFile = await api2.GetStringAsync($"/api/runs/{run.Id}/metrics");
         Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i),
             metricsFile.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64()));
+        await WaitForAsync(() => collector.Posts.Any(p => p.Path == "/v1/metrics" && p.Body.Contains(run.Id, StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
+        var exported = string.Join("\n", collector.Posts.Where(p => p.Path == "/v1/metrics").Select(p => p.Body));
+        foreach (var name in new[] { "acetrainer.training.loss", "acetrainer.training.learning_rate", "acetrainer.training.samples_per_second", "acetrainer.training.steps", "acetrainer.run.id" })
+            Assert.Contains(name, exported);
         Assert.Equal(["epoch=2-step=5_lora", "epoch=4-step=10_lora", "epoch=7-step=15_lora", "epoch=9-step=20_lora", "epoch=12-step=25_lora", "epoch=14-step=30_lora"],
             done.Checkpoints.Select(c => c.Name));
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
+            await Task.Delay(200);
+        }
     }
 
     private static async Task<RunRecord> CreateAsync(HttpClient api, string snapshotId, object config)
@@ -106,7 +127,7 @@ public sealed class KilledWorkerTests(RunsFixture fixture, ITestOutputHelper out
 
         public string Url { get; }
 
-        public static WorkerProcess Start(RunsFixture fixture, string workerId, ITestOutputHelper output)
+        public static WorkerProcess Start(RunsFixture fixture, string workerId, ITestOutputHelper output, Dictionary<string, string>? environment = null)
         {
             var url = $"http://127.0.0.1:{FreePort.Next()}";
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -115,6 +136,7 @@ public sealed class KilledWorkerTests(RunsFixture fixture, ITestOutputHelper out
             start.Environment["RunQueue__KeyPrefix"] = "killtest:";
             start.Environment["ASPNETCORE_URLS"] = url;
             start.Environment["OTEL_SERVICE_NAME"] = "trainingservice-" + workerId;
+            foreach (var (key, value) in environment ?? []) start.Environment[key] = value;
             var process = Process.Start(start)!;
             process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("run ", StringComparison.Ordinal)) Log(output, $"[{workerId}] {line}"); };
             process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Log(output, $"[{workerId}!] {line}"); };
