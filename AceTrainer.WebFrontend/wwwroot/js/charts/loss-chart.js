@@ -23,6 +23,7 @@ export class LossChart {
   #zoom = null;               // [minStep, maxStep] the user zoomed to, or null for everything
   #frame = 0;                 // pending requestAnimationFrame id (0 when none): appends within one frame share a redraw
   #renderedPointCount = 0;
+  #renderedWidth = 0;         // plot width (CSS px) the current points were picked for
   #resizeObserver;
 
   constructor(container, { height = 320 } = {}) {
@@ -58,7 +59,7 @@ export class LossChart {
 
   append(step, loss) {
     this.#run.set(step, loss);
-    if (!this.#frame) this.#frame = requestAnimationFrame(() => this.#render());
+    this.#scheduleRender();
   }
 
   setComparison(label, history) {
@@ -125,17 +126,26 @@ export class LossChart {
         drag: { x: true, y: false, setScale: false }, // we zoom ourselves (setSelect) so we can re-downsample
         bind: { dblclick: () => null },               // uPlot's own reset would go to the downsampled zoomed data
       },
-      hooks: { setSelect: [(u) => this.#zoomToSelection(u)] },
+      hooks: {
+        setSelect: [(u) => this.#zoomToSelection(u)],
+        // uPlot lays out its axes after we hand it data, so the plot width is only known here (and after resizes).
+        setSize: [(u) => plotWidth(u) !== this.#renderedWidth && this.#scheduleRender()],
+      },
     }, [[], ...series.slice(1).map(() => [])], this.#root);
     this.#plot.over.addEventListener("dblclick", () => this.resetZoom());
     this.#render();
+  }
+
+  #scheduleRender() {
+    if (!this.#frame) this.#frame = requestAnimationFrame(() => this.#render());
   }
 
   #render() {
     cancelAnimationFrame(this.#frame);
     this.#frame = 0;
     const u = this.#plot;
-    const threshold = Math.max(16, Math.round(POINTS_PER_PIXEL * (u.over.clientWidth || u.width)));
+    this.#renderedWidth = plotWidth(u);
+    const threshold = Math.max(16, Math.round(POINTS_PER_PIXEL * this.#renderedWidth));
     const [min, max] = this.#zoom ?? [-Infinity, Infinity];
     const visible = (series, values) => downsample(series, values, min, max, threshold, this.#log);
 
@@ -166,13 +176,17 @@ export class LossChart {
   #resize() {
     const width = this.#width();
     if (!this.#plot || width === this.#plot.width) return;
-    this.#plot.setSize({ width, height: this.#height });
-    this.#render(); // the number of points to keep follows the width
+    this.#plot.setSize({ width, height: this.#height }); // its setSize hook downsamples again for the new width
   }
 
   #width() {
     return Math.max(200, this.#root.clientWidth || 600);
   }
+}
+
+/** The plot area's width in CSS pixels (the whole chart's until uPlot has laid out its axes). */
+function plotWidth(u) {
+  return u.over.clientWidth || u.width;
 }
 
 /** The points of series within [min, max] steps, LTTB-downsampled to threshold, as a uPlot table [xs, ys]. */
