@@ -196,12 +196,20 @@ function downsample(series, values, min, max, threshold, log) {
   let xs = series.steps.subarray(from, to);
   let ys = values.subarray(from, to);
   // A log axis cannot place zero or negative loss, and no axis can place NaN: leave those points out.
-  const drawable = (y) => Number.isFinite(y) && (!log || y > 0);
-  if (!ys.every(drawable)) {
-    const keep = [];
-    for (let i = 0; i < ys.length; i++) if (drawable(ys[i])) keep.push(i);
-    xs = Float64Array.from(keep, (i) => xs[i]);
-    ys = Float64Array.from(keep, (i) => ys[i]);
+  const floor = log ? 0 : -Infinity;
+  let drawable = 0;
+  for (let i = 0; i < ys.length; i++) if (ys[i] > floor && ys[i] < Infinity) drawable++; // false for NaN
+  if (drawable < ys.length) {
+    const keptXs = new Float64Array(drawable);
+    const keptYs = new Float64Array(drawable);
+    for (let i = 0, k = 0; i < ys.length; i++) {
+      if (ys[i] > floor && ys[i] < Infinity) {
+        keptXs[k] = xs[i];
+        keptYs[k++] = ys[i];
+      }
+    }
+    xs = keptXs;
+    ys = keptYs;
   }
   const picked = lttb(xs, ys, threshold);
   return [picked.xs, picked.ys];

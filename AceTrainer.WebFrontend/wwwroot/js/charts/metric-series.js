@@ -23,11 +23,18 @@ export class MetricSeries {
     this.#length = 0;
     this.#smoothedUpTo = 0;
     this.#ensureCapacity(steps.length);
-    for (let i = 0; i < steps.length; i++) this.set(steps[i], values[i]);
+    if (!isStrictlyAscending(steps)) {
+      for (let i = 0; i < steps.length; i++) this.set(steps[i], values[i]);
+      return;
+    }
+    this.#steps.set(steps);
+    for (let i = 0; i < values.length; i++) this.#values[i] = values[i] ?? NaN;
+    this.#length = steps.length;
   }
 
   /** Adds the point, or replaces the value of a step it already has (a resumed run repeats steps). */
   set(step, value) {
+    value = value ?? NaN; // a missing value (null in JSON) is a gap, not a zero loss
     const n = this.#length;
     if (n === 0 || step > this.#steps[n - 1]) {
       this.#ensureCapacity(n + 1);
@@ -85,23 +92,28 @@ export class MetricSeries {
   smoothed() {
     const w = this.#weight;
     const n = this.#length;
+    const [values, smoothed, accumulators, counts] = [this.#values, this.#smoothed, this.#accumulator, this.#finiteCount];
     let i = this.#smoothedUpTo;
-    let accumulator = i > 0 ? this.#accumulator[i - 1] : 0;
-    let count = i > 0 ? this.#finiteCount[i - 1] : 0;
+    let accumulator = i > 0 ? accumulators[i - 1] : 0;
+    let count = i > 0 ? counts[i - 1] : 0;
+    let weightPower = Math.pow(w, count); // w^count kept by multiplying: Math.pow per point would dominate at 1M points
     for (; i < n; i++) {
-      const value = this.#values[i];
+      const value = values[i];
       if (Number.isFinite(value)) {
         accumulator = accumulator * w + (1 - w) * value;
         count++;
-        this.#smoothed[i] = accumulator / (1 - Math.pow(w, count));
+        // Below 1e-300 it no longer changes 1 - w^count; flushing it to 0 keeps it from sticking at the smallest
+        // subnormal (0.9 * 5e-324 rounds back to 5e-324), where every multiply is many times slower.
+        weightPower = weightPower < 1e-300 ? 0 : weightPower * w;
+        smoothed[i] = accumulator / (1 - weightPower);
       } else {
-        this.#smoothed[i] = value;
+        smoothed[i] = value;
       }
-      this.#accumulator[i] = accumulator;
-      this.#finiteCount[i] = count;
+      accumulators[i] = accumulator;
+      counts[i] = count;
     }
     this.#smoothedUpTo = n;
-    return this.#smoothed.subarray(0, n);
+    return smoothed.subarray(0, n);
   }
 
   #ensureCapacity(needed) {
@@ -114,6 +126,11 @@ export class MetricSeries {
     this.#accumulator = grow(this.#accumulator, capacity, this.#smoothedUpTo);
     this.#finiteCount = grow(this.#finiteCount, capacity, this.#smoothedUpTo);
   }
+}
+
+function isStrictlyAscending(steps) {
+  for (let i = 1; i < steps.length; i++) if (!(steps[i] > steps[i - 1])) return false;
+  return true;
 }
 
 function grow(array, capacity, used) {
