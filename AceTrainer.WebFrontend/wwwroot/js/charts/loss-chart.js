@@ -81,7 +81,7 @@ export class LossChart {
     this.#run.weight = clamped;
     if (this.#comparison) this.#comparison.weight = clamped;
     if (rebuild) this.#build();
-    else this.#render();
+    else this.#scheduleRender(); // a slider sends many values a frame
   }
 
   setLogScale(on) {
@@ -129,7 +129,7 @@ export class LossChart {
       hooks: {
         setSelect: [(u) => this.#zoomToSelection(u)],
         // uPlot lays out its axes after we hand it data, so the plot width is only known here (and after resizes).
-        setSize: [(u) => plotWidth(u) !== this.#renderedWidth && this.#scheduleRender()],
+        setSize: [(u) => u.over.clientWidth !== this.#renderedWidth && this.#scheduleRender()],
       },
     }, [[], ...series.slice(1).map(() => [])], this.#root);
     this.#plot.over.addEventListener("dblclick", () => this.resetZoom());
@@ -144,7 +144,8 @@ export class LossChart {
     cancelAnimationFrame(this.#frame);
     this.#frame = 0;
     const u = this.#plot;
-    this.#renderedWidth = plotWidth(u);
+    // A rebuilt plot is laid out only after this first render: until then its width is the last one we drew at.
+    this.#renderedWidth = u.over.clientWidth || this.#renderedWidth || u.width;
     const threshold = Math.max(16, Math.round(POINTS_PER_PIXEL * this.#renderedWidth));
     const [min, max] = this.#zoom ?? [-Infinity, Infinity];
     const visible = (series, values) => downsample(series, values, min, max, threshold, this.#log);
@@ -182,11 +183,6 @@ export class LossChart {
   #width() {
     return Math.max(200, this.#root.clientWidth || 600);
   }
-}
-
-/** The plot area's width in CSS pixels (the whole chart's until uPlot has laid out its axes). */
-function plotWidth(u) {
-  return u.over.clientWidth || u.width;
 }
 
 /** The points of series within [min, max] steps, LTTB-downsampled to threshold, as a uPlot table [xs, ys]. */
