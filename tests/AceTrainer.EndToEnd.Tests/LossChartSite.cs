@@ -2,6 +2,7 @@ using AceTrainer.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 
 namespace AceTrainer.EndToEnd.Tests;
@@ -25,6 +26,7 @@ public sealed class LossChartSite : IAsyncLifetime
             throw new InvalidOperationException($"{wwwroot}/lib is missing: build AceTrainer.WebFrontend first (it copies uPlot there).");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", WebRootPath = wwwroot });
         builder.WebHost.UseUrls(Url);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         _app = builder.Build();
         _app.UseStaticFiles();
         _app.UseStaticFiles(new StaticFileOptions
