@@ -24,7 +24,9 @@ public sealed class PortalFixture : IAsyncLifetime
     private WebApplication? _trainingService;
 
     public InProcessService Portal => _portal!;
-    public RunEventPublisher Publisher => new(Portal.Services.GetRequiredService<IRedisClient>());
+
+    /// <summary>Publishes as the worker does, on the portal's Redis.</summary>
+    public RunEventPublisher Publisher { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -37,6 +39,7 @@ public sealed class PortalFixture : IAsyncLifetime
             ["services:trainingservice:http:0"] = trainingServiceUrl,
             ["Logging:LogLevel:Default"] = "Warning",
         });
+        Publisher = new RunEventPublisher(_portal.Services.GetRequiredService<IRedisClient>());
     }
 
     public async Task DisposeAsync()
