@@ -31,8 +31,9 @@ public sealed class RunEventRelay(
             return Task.CompletedTask;
         }
         // Not awaited: a group send completes only when every member's connection has flushed, so awaiting it would let
-        // one browser that stopped reading hold back every run's events. The send writes (or queues, behind SignalR's
-        // per-connection write lock, which is first come first served) before it returns, so each browser keeps the order.
+        // one browser that stopped reading hold back every run's events until SignalR drops it (a send stuck for 10 s,
+        // which also bounds what queues up for it). The send writes, or queues behind SignalR's per-connection write lock
+        // (first come, first served), before it returns, so each browser still gets its run's events in order.
         _ = SendAsync(runId, id, json);
         return Task.CompletedTask;
     }
