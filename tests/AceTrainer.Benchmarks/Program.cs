@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["ingest"] = IngestBenchmark.RunAsync,
     ["acestep"] = AceStepBenchmark.RunAsync,
     ["chart"] = ChartBenchmark.RunAsync,
+    ["runs-fanout"] = RunsFanoutBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
