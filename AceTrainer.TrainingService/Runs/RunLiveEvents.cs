@@ -7,47 +7,27 @@ using AceTrainer.ServiceDefaults.Runs;
 namespace AceTrainer.TrainingService.Runs;
 
 /// <summary>
-/// The live side of runs in Redis (names in <see cref="RunChannels"/>): each event goes into the run's capped stream and
-/// out on its channel in one script, so a watcher that reads the stream and then listens misses nothing (ids order
-/// both). Step events also update the run's progress hash, which the API merges into the run record.
+/// The live side of runs in Redis (names in <see cref="RunChannels"/>): events written through <see cref="RunEventLog"/>,
+/// read back for history and polling; step events also update the run's progress hash, which the API merges into the record.
 /// </summary>
 public sealed class RunLiveEvents(IRedisClient redis)
 {
-    /// KEYS: stream, progress. ARGV: json, cap, channel, then progress field/value pairs (none for non-step events).
-    private static readonly RedisScript Publish = new("""
-        local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[1])
-        redis.call('PUBLISH', ARGV[3], id .. '\n' .. ARGV[1])
-        if #ARGV > 3 then redis.call('HSET', KEYS[2], unpack(ARGV, 4)) end
-        return id
-        """);
-
-    public static string ProgressKey(string runId) => $"{RunChannels.Prefix}{runId}:progress";
-
-    /// <summary>Writes the event; returns its stream id.</summary>
-    public async Task<string> PublishAsync(string runId, RunEvent runEvent, CancellationToken cancellationToken = default)
+    /// <summary>Writes the event (step events also update the progress hash); returns its stream id.</summary>
+    public Task<string> PublishAsync(string runId, RunEvent runEvent, CancellationToken cancellationToken = default)
     {
         var json = JsonSerializer.Serialize(runEvent, JsonDefaults.Options);
-        var args = new List<RedisArg> { json, RunChannels.StreamCap, RunChannels.Channel(runId) };
-        if (runEvent.Step is { } s)
+        var progress = runEvent.Step is not { } s ? null : new (string Field, object Value)[]
         {
-            foreach (var (field, value) in new (string, object)[]
-                     {
-                         ("step", s.Step), ("totalSteps", s.TotalSteps), ("epoch", s.Epoch), ("loss", s.Loss),
-                         ("samplesPerSecond", s.SamplesPerSecond), ("etaSeconds", s.EtaSeconds), ("updatedAt", runEvent.Time.ToUnixTimeMilliseconds()),
-                     })
-            {
-                args.Add(field);
-                args.Add(Convert.ToString(value, CultureInfo.InvariantCulture)!);
-            }
-        }
-        var reply = await Publish.EvaluateAsync(redis, [RunChannels.Stream(runId), ProgressKey(runId)], args, cancellationToken);
-        return reply.AsString()!;
+            ("step", s.Step), ("totalSteps", s.TotalSteps), ("epoch", s.Epoch), ("loss", s.Loss),
+            ("samplesPerSecond", s.SamplesPerSecond), ("etaSeconds", s.EtaSeconds), ("updatedAt", runEvent.Time.ToUnixTimeMilliseconds()),
+        }.Select(p => KeyValuePair.Create(p.Field, Convert.ToString(p.Value, CultureInfo.InvariantCulture)!)).ToList();
+        return RunEventLog.AppendAsync(redis, runId, json, progress, cancellationToken);
     }
 
     /// <summary>The last step a worker reported, or null before the first step (or after Redis lost it).</summary>
     public async Task<RunProgress?> GetProgressAsync(string runId, CancellationToken cancellationToken = default)
     {
-        var fields = await redis.HashGetAllAsync(ProgressKey(runId), cancellationToken);
+        var fields = await redis.HashGetAllAsync(RunChannels.Progress(runId), cancellationToken);
         if (!fields.TryGetValue("step", out var step)) return null;
         double? Number(string name) => fields.TryGetValue(name, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : null;
         return new RunProgress(
@@ -94,7 +74,7 @@ public sealed class RunLiveEvents(IRedisClient redis)
     }
 
     public async Task DeleteAsync(string runId, CancellationToken cancellationToken = default) =>
-        await redis.DeleteAsync([RunChannels.Stream(runId), ProgressKey(runId)], cancellationToken);
+        await redis.DeleteAsync([RunChannels.Stream(runId), RunChannels.Progress(runId)], cancellationToken);
 
     private static RunEventEntry? Parse(StreamEntry entry) =>
         entry.Fields.TryGetValue("e", out var json) && JsonSerializer.Deserialize<RunEvent>(json, JsonDefaults.Options) is { } e

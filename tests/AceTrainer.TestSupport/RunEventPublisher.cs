@@ -6,25 +6,14 @@ using AceTrainer.ServiceDefaults.Runs;
 namespace AceTrainer.TestSupport;
 
 /// <summary>
-/// Writes run events the way the contract has the TrainingService worker write them: one script that XADDs the event
-/// to the run's capped stream (field "e") and PUBLISHes "&lt;stream id&gt;\n&lt;json&gt;" on the run's channel. For
-/// tests and benchmarks of the portal side, which must not depend on a training run to see events.
+/// Writes run events through <see cref="RunEventLog"/>, as the TrainingService worker does, for tests and benchmarks of
+/// the portal side, which must not depend on a training run to see events.
 /// </summary>
 public sealed class RunEventPublisher(IRedisClient redis)
 {
-    private static readonly RedisScript AddAndPublish = new("""
-        local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[2])
-        redis.call('PUBLISH', KEYS[2], id .. '\n' .. ARGV[2])
-        return id
-        """);
-
     /// <summary>Publishes the event JSON as given and returns its stream id.</summary>
-    public async Task<string> PublishAsync(string runId, string json, CancellationToken cancellationToken = default)
-    {
-        var reply = await AddAndPublish.EvaluateAsync(redis, [RunChannels.Stream(runId), RunChannels.Channel(runId)],
-            [RunChannels.StreamCap, json], cancellationToken).ConfigureAwait(false);
-        return reply.AsString() ?? throw new InvalidOperationException("XADD returned no id");
-    }
+    public Task<string> PublishAsync(string runId, string json, CancellationToken cancellationToken = default) =>
+        RunEventLog.AppendAsync(redis, runId, json, cancellationToken: cancellationToken);
 
     public Task<string> PublishAsync(string runId, RunEvent runEvent, CancellationToken cancellationToken = default) =>
         PublishAsync(runId, JsonSerializer.Serialize(runEvent, JsonDefaults.Options), cancellationToken);
