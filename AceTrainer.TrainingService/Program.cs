@@ -1,16 +1,10 @@
-using AceTrainer.ServiceDefaults;
-using AceTrainer.ServiceDefaults.Blobs;
-using AceTrainer.ServiceDefaults.Redis;
 using AceTrainer.TrainingService.Cli;
+using AceTrainer.TrainingService.Extensions;
 
 if (args.Length > 0 && args[0] == "train") return await TrainCommand.RunAsync(args[1..]);
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddRedis("redis");
-builder.AddBlobs("blobs");
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
+var app = WebApplication.CreateBuilder(args).BuildTrainingService();
 app.Run();
 return 0;
+
+public partial class Program;

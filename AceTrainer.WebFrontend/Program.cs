@@ -1,13 +1,4 @@
-using AceTrainer.ServiceDefaults;
 using AceTrainer.WebFrontend.Extensions;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddFrontendServices();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.UseStaticFiles();
-app.MapRazorPages();
-app.MapFrontendHubsAndApis();
+var app = WebApplication.CreateBuilder(args).BuildWebFrontend();
 app.Run();

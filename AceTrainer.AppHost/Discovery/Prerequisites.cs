@@ -10,7 +10,11 @@ public sealed record ResolvedTools(
     string DotnetHost,
     string? Setpriv,
     string? Setsid,
-    IReadOnlyDictionary<string, ServiceOutput> Services);
+    IReadOnlyDictionary<string, ServiceOutput> Services)
+{
+    /// <summary>ACE-Step's lyric vocabulary for tiny-model runs, when the shared reference data sits beside the repository.</summary>
+    public string? LyricVocabulary { get; init; }
+}
 
 /// <summary>Finds redis-server, azurite, node, dotnet and the service builds, reporting everything missing in one message.</summary>
 public static class Prerequisites
@@ -77,7 +81,21 @@ public static class Prerequisites
 
         // util-linux lives in /usr/bin; look there too so a trimmed PATH does not silently lose orphan protection.
         var systemPath = path + Path.PathSeparator + "/usr/bin" + Path.PathSeparator + "/bin";
-        return new ResolvedTools(redis!, azurite!, dotnet!, FindOnPath("setpriv", systemPath), FindOnPath("setsid", systemPath), services);
+        return new ResolvedTools(redis!, azurite!, dotnet!, FindOnPath("setpriv", systemPath), FindOnPath("setsid", systemPath), services)
+        {
+            LyricVocabulary = FindLyricVocabulary(repoRoot),
+        };
+    }
+
+    /// <summary>shared/reference/ace-step-data/lyrics_vocab.json in the nearest ancestor of the repository that has it (read in place, never copied).</summary>
+    public static string? FindLyricVocabulary(string repoRoot)
+    {
+        for (var dir = Directory.GetParent(Path.GetFullPath(repoRoot)); dir is not null; dir = dir.Parent)
+        {
+            var path = Path.Combine(dir.FullName, "shared", "reference", "ace-step-data", "lyrics_vocab.json");
+            if (File.Exists(path)) return path;
+        }
+        return null;
     }
 
     public static string? FindOnPath(string program, string path) =>

@@ -74,6 +74,11 @@ public static class Topology
             ["ASPNETCORE_HTTPS_PORTS"] = null,
         };
 
+        if (service.Name == "trainingservice" && tools.LyricVocabulary is { } vocabulary && string.IsNullOrEmpty(getEnv("Training__LyricVocab")))
+        {
+            env["Training__LyricVocab"] = vocabulary;
+        }
+
         foreach (var other in Services)
         {
             env[$"services__{other.Name}__http__0"] = ServiceUrl(ports, other.Name);

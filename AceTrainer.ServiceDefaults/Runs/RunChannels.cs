@@ -1,9 +1,9 @@
 namespace AceTrainer.ServiceDefaults.Runs;
 
 /// <summary>
-/// The Redis names of a run's live side, shared by the worker (writer) and the portal (reader). The worker writes each
-/// event with one script: XADD to <see cref="Stream"/> (capped at about <see cref="StreamCap"/> entries) and PUBLISH
-/// "&lt;stream id&gt;\n&lt;event json&gt;" on <see cref="Channel"/>, so a live message and its replay copy carry the same id.
+/// The Redis names of a run's live side, shared by the worker (writer) and the portal (reader). <see cref="RunEventLog"/>
+/// writes each event with one script: XADD to <see cref="Stream"/> (capped at about <see cref="StreamCap"/> entries) and
+/// PUBLISH "&lt;stream id&gt;\n&lt;event json&gt;" on <see cref="Channel"/>, so a live message and its replay copy carry the same id.
 /// </summary>
 public static class RunChannels
 {
@@ -18,6 +18,9 @@ public static class RunChannels
     public static string Stream(string runId) => $"{Prefix}{runId}:events";
 
     public static string Channel(string runId) => $"{Prefix}{runId}:live";
+
+    /// <summary>Hash of the last step a worker reported (step, totalSteps, epoch, loss, samplesPerSecond, etaSeconds, updatedAt).</summary>
+    public static string Progress(string runId) => $"{Prefix}{runId}:progress";
 
     /// <summary>The run id of a <see cref="Channel"/> name, or null for another channel.</summary>
     public static string? RunIdOfChannel(string channel) =>

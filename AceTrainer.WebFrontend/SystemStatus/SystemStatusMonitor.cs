@@ -36,7 +36,7 @@ public sealed class SystemStatusMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using var subscription = await SubscribeAsync(stoppingToken);
+        await using var subscription = await subscriber.SubscribeWhenReachableAsync(ServiceHeartbeat.Channel, OnHeartbeat, pattern: false, logger, time, stoppingToken);
         using var timer = new PeriodicTimer(PushInterval, time);
         do
         {
@@ -45,23 +45,6 @@ public sealed class SystemStatusMonitor(
             await hub.Clients.All.SendAsync(SystemHub.StatusMethod, _current, stoppingToken);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
-
-    private async Task<IAsyncDisposable> SubscribeAsync(CancellationToken stoppingToken)
-    {
-        // The subscriber resubscribes after reconnects by itself; only the first subscribe needs retrying.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await subscriber.SubscribeAsync(ServiceHeartbeat.Channel, OnHeartbeat, cancellationToken: stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                if (attempt == 1) logger.LogWarning("Cannot subscribe to heartbeats yet: {Reason}", ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
-            }
-        }
     }
 
     private Task OnHeartbeat(RedisMessage message)

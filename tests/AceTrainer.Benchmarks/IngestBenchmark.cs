@@ -26,7 +26,7 @@ public static class IngestBenchmark
         var seconds = BenchmarkArgs.Int(args, "--seconds", 180);
         var perRequest = BenchmarkArgs.Int(args, "--per-request", 10);
         var format = BenchmarkArgs.Text(args, "--format") is "flac" ? "flac" : "mp3";
-        var loadBefore = LoadAverage();
+        var loadBefore = MachineLoad.Average();
 
         var files = await GenerateSongsAsync(count, seconds, format);
         var megabytes = files.Sum(f => new FileInfo(f).Length) / 1e6;
@@ -61,7 +61,7 @@ public static class IngestBenchmark
 
         Console.WriteLine();
         Console.WriteLine(Invariant($"Ingest: {count} x {seconds} s {format} songs, {megabytes:F1} MB, {perRequest} files per request, probes {concurrency} at a time"));
-        Console.WriteLine(Invariant($"load average (1/5/15 min) before: {loadBefore}, after: {LoadAverage()}, on {Environment.ProcessorCount} cores"));
+        Console.WriteLine(Invariant($"load average (1/5/15 min) before: {loadBefore}, after: {MachineLoad.Average()}, on {Environment.ProcessorCount} cores"));
         Console.WriteLine();
         Console.WriteLine(Invariant($"{"measured",-62}{"seconds",10}{"ms/file",10}{"MB/s",10}"));
         PrintRow("end to end: HTTP upload -> staged -> probed + analysed -> blobs", endToEnd, count, megabytes);
@@ -150,8 +150,6 @@ public static class IngestBenchmark
         await action();
         return stopwatch.Elapsed.TotalSeconds;
     }
-
-    private static string LoadAverage() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

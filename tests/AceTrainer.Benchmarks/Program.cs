@@ -9,6 +9,8 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["engine"] = EngineBenchmark.RunAsync,
     ["ingest"] = IngestBenchmark.RunAsync,
     ["acestep"] = AceStepBenchmark.RunAsync,
+    ["chart"] = ChartBenchmark.RunAsync,
+    ["runs-fanout"] = RunsFanoutBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -22,6 +22,9 @@ public sealed class InProcessService : IAsyncDisposable
     }
 
     public WebApplication App { get; }
+
+    /// <summary>The service's redis-server (stop and start it to test reconnects).</summary>
+    public RedisServer Redis => _redis;
     public string Url { get; }
     public IServiceProvider Services => App.Services;
 

@@ -107,6 +107,8 @@ public sealed class LoraTrainer : IDisposable
             var loss = 0.0;
             for (var micro = 0; micro < Plan.AccumulationSteps; micro++)
                 loss += MicroBatch(step * Plan.AccumulationSteps + micro) / Plan.AccumulationSteps;
+            if (!double.IsFinite(loss))
+                throw new InvalidOperationException($"the loss became {loss} at step {step + 1}: the run diverged (lower learning_rate, or train in fp32)");
             var gradNorm = GradientClipping.ClipGradNorm(adapter.Select(p => p.Parameter), config.MaxGradNorm);
             optimizer.Step();
             optimizer.ZeroGrad();

@@ -143,7 +143,19 @@ public sealed record TrainingConfig
         Check(Device is "auto" or "cpu" or "cuda", "device", "must be auto, cpu or cuda");
         Check(CheckpointEvery >= 1, "checkpoint_every", "must be at least 1");
         Check(PromptVariants >= 1, "prompt_variants", "must be at least 1");
-        foreach (var problem in Lora.Errors()) errors.TryAdd("lora", problem);
+        // JSON null ("lora": null, "target_modules": null) gets past the non-nullable declarations
+        if (Lora is null || Lora.TargetModules is null)
+        {
+            errors.TryAdd(Lora is null ? "lora" : "lora.target_modules", "is required");
+            return errors;
+        }
+        Check(Lora.Rank > 0, "lora.r", "must be a positive whole number");
+        Check(Positive(Lora.Alpha), "lora.lora_alpha", "must be a positive number");
+        Check(Probability(Lora.Dropout) && Lora.Dropout < 1, "lora.lora_dropout", "must be in [0, 1)");
+        Check(Lora.TargetModules.Count > 0, "lora.target_modules", "choose at least one module");
+        var unknown = Lora.TargetModules.Where(t => !LoraTargets.IsKnown(t)).Select(t => $"'{t}'").ToList();
+        Check(unknown.Count == 0, "lora.target_modules",
+            $"not a LoRA-targetable ACE-Step layer: {string.Join(", ", unknown)} (a used Linear layer's name or dotted suffix, e.g. to_q, to_out.0, linear_q)");
         return errors;
     }
 

@@ -15,8 +15,13 @@ namespace AceTrainer.AceStep.Training;
 /// </summary>
 public static class TrainingRun
 {
-    public static async Task<TrainingResult> RunAsync(TrainingConfig config, ITrainingObserver observer, CancellationToken cancellationToken,
-        IPreparedSampleStore? store = null)
+    public static Task<TrainingResult> RunAsync(TrainingConfig config, ITrainingObserver observer, CancellationToken cancellationToken,
+        IPreparedSampleStore? store = null) =>
+        RunAsync(config, DatasetFolder.Read(config.EnsureValid().DatasetDir), observer, cancellationToken, store);
+
+    /// <summary>Trains on <paramref name="samples"/> (audio files already on disk) instead of reading config.dataset_dir.</summary>
+    public static async Task<TrainingResult> RunAsync(TrainingConfig config, IReadOnlyList<TrainingSample> samples, ITrainingObserver observer,
+        CancellationToken cancellationToken, IPreparedSampleStore? store = null)
     {
         config.EnsureValid();
         var device = ResolveDevice(config.Device);
@@ -25,7 +30,6 @@ public static class TrainingRun
         var checkpoint = config.CheckpointDir ?? TinyCheckpoint.EnsureCreated(Path.Combine(cacheRoot, "tiny-checkpoint"));
         if (config.CheckpointDir is null) observer.OnLog($"no checkpoint_dir: training the tiny model ({checkpoint})");
         var vocabulary = LyricVocabulary(config, checkpoint);
-        var samples = DatasetFolder.Read(config.DatasetDir);
         store ??= new FolderPreparedSampleStore(cacheRoot);
         var settings = new PreparationSettings(config.PromptVariants, config.TriggerWord, config.LyricsLanguage, config.Seed);
 

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
 using AceTrainer.TestSupport;
 
 namespace AceTrainer.ServiceDefaults.Tests.Wiring;
@@ -40,44 +38,5 @@ public sealed class TelemetryExportTests
         await service.DisposeAsync();
 
         Assert.Empty(collector.Paths);
-    }
-
-    /// <summary>Accepts OTLP/HTTP posts on a loopback port and records which signal paths were hit.</summary>
-    private sealed class OtlpHttpCollector : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly Task _loop;
-
-        public OtlpHttpCollector()
-        {
-            Endpoint = $"http://127.0.0.1:{FreePort.Next()}";
-            _listener.Prefixes.Add(Endpoint + "/");
-            _listener.Start();
-            _loop = Task.Run(AcceptAsync);
-        }
-
-        public string Endpoint { get; }
-        public ConcurrentBag<string> Paths { get; } = [];
-
-        private async Task AcceptAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try { context = await _listener.GetContextAsync(); }
-                catch (Exception) { return; }
-                Paths.Add(context.Request.Url!.AbsolutePath);
-                await context.Request.InputStream.CopyToAsync(Stream.Null);
-                context.Response.StatusCode = 200;
-                context.Response.Close();
-            }
-        }
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            _listener.Close();
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
     }
 }
