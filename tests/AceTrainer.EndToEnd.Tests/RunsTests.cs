@@ -6,7 +6,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using AceTrainer.ServiceDefaults;
 using AceTrainer.ServiceDefaults.Datasets;
-using AceTrainer.TestSupport;
 using AceTrainer.TestSupport.AppHost;
 using AceTrainer.TestSupport.Audio;
 using Microsoft.Playwright;
@@ -34,9 +33,7 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Tiny_run_is_configured_watched_live_and_its_adapter_downloaded_while_a_second_run_is_cancelled()
     {
         var ports = TestPorts.Free();
-        // The tiny model has no lyric vocabulary of its own; the worker takes ACE-Step's from its options.
-        await using var appHost = AppHostProcess.Start(output.WriteLine, ports.Arguments(),
-            new Dictionary<string, string> { ["Training__LyricVocab"] = SharedReference.LyricVocabulary });
+        await using var appHost = AppHostProcess.Start(output.WriteLine, ports.Arguments());
         var audio = await Task.WhenAll(Songs.Select((s, i) => Ffmpeg.ToneAsync(Path.Combine(_work, $"{s.Stem}.wav"), s.Seconds, 220 + 110 * i)));
         await appHost.WaitForLineAsync(l => l.Contains("AceTrainer portal: "), TimeSpan.FromSeconds(120));
         var portal = $"http://127.0.0.1:{ports.Portal}";
@@ -71,6 +68,7 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
 
             await page.GotoAsync($"{portal}/Runs");
             await Expect(page.Locator($"#runs tr[data-id='{first}']")).ToHaveAttributeAsync("data-state", "completed");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "acetrainer-runs.png"), FullPage = true });
             await Expect(page.Locator($"#runs tr[data-id='{second}']")).ToHaveAttributeAsync("data-state", "cancelled");
             await page.SelectOptionAsync("#filters select[name=state]", "cancelled");
             await Expect(page.Locator("#runs tbody tr")).ToHaveCountAsync(1);
@@ -119,6 +117,7 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
         await Expect(page.Locator("input[name=preset][value=custom]")).ToBeCheckedAsync();
         await Expect(page.Locator("#plan")).ToHaveAttributeAsync("data-total-steps", MaxSteps.ToString(CultureInfo.InvariantCulture));
         await Expect(page.Locator(".field-message:not(:empty)")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "acetrainer-run-new.png"), FullPage = true });
 
         await page.FocusAsync("input[name=seed]");
         await page.Keyboard.PressAsync("Control+Enter");
