@@ -92,9 +92,9 @@ function choosePreset(name) {
 
 function renderPresets() {
   $("presets").prepend(...presets.map((p) => {
-    const label = el("label", { className: "preset", title: p.description ?? "" },
-      el("input", { type: "radio", name: "preset", value: p.name }), " ", el("strong", { textContent: p.label ?? p.name }),
-      el("span", { className: "muted small", textContent: p.description ?? "" }));
+    const label = el("label", { className: "preset" },
+      el("input", { type: "radio", name: "preset", value: p.name }),
+      el("span", {}, el("strong", { textContent: p.label ?? p.name }), el("span", { className: "muted small", textContent: p.description ?? "" })));
     label.dataset.preset = p.name;
     return label;
   }));
