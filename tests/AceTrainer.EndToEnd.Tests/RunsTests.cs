@@ -108,6 +108,12 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
         await Expect(page.Locator("#plan")).Not.ToHaveTextAsync(new Regex("^Pick a snapshot"));
         await Expect(page.Locator("#vram .vram-bar")).ToHaveCountAsync(1);
 
+        // The service's field errors appear beside their fields as the user types, and go when fixed.
+        await page.FillAsync("input[name='lora.r']", "0");
+        await Expect(page.Locator(".field-message[data-for^='lora']:not(:empty)")).ToHaveCountAsync(1);
+        await page.FillAsync("input[name='lora.r']", "16");
+        await Expect(page.Locator(".field-message[data-for^='lora']:not(:empty)")).ToHaveCountAsync(0);
+
         await page.FillAsync("input[name=name]", "e2e tiny");
         await page.FillAsync("input[name=max_steps]", "");
         await Expect(page.Locator(".field-message[data-for=max_steps]")).ToHaveTextAsync("enter a number");
