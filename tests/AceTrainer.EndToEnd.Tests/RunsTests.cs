@@ -17,7 +17,8 @@ namespace AceTrainer.EndToEnd.Tests;
 /// <summary>
 /// Training runs in Debian's chromium against the whole system started by the real AppHost: a run configured on
 /// /Runs/New trains the tiny model in the TrainingService while /Runs/Detail shows it live (SignalR relayed from
-/// Redis), survives a reload, and ends with a downloadable adapter; a second run is cancelled from the page.
+/// Redis), survives a reload, and ends with a downloadable adapter; a second run, followed by polling on a page
+/// without the live connection, is cancelled from that page while it trains.
 /// </summary>
 public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -33,7 +34,9 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Tiny_run_is_configured_watched_live_and_its_adapter_downloaded_while_a_second_run_is_cancelled()
     {
         var ports = TestPorts.Free();
-        await using var appHost = AppHostProcess.Start(output.WriteLine, ports.Arguments());
+        // A worker hears of a cancel at its next lease heartbeat (a third of the lease): 5 s here instead of 40 s.
+        await using var appHost = AppHostProcess.Start(output.WriteLine, ports.Arguments(),
+            new Dictionary<string, string> { ["RunQueue__LeaseDuration"] = "00:00:15" });
         var audio = await Task.WhenAll(Songs.Select((s, i) => Ffmpeg.ToneAsync(Path.Combine(_work, $"{s.Stem}.wav"), s.Seconds, 220 + 110 * i)));
         await appHost.WaitForLineAsync(l => l.Contains("AceTrainer portal: "), TimeSpan.FromSeconds(120));
         var portal = $"http://127.0.0.1:{ports.Portal}";
@@ -55,8 +58,8 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
             await WatchLiveAndReloadAsync(page);
             Step("live points, restored after reload");
 
-            var second = await StartAgainAndCancelAsync(page, portal, first);
-            Step($"run {second} cancelled");
+            var second = await StartAgainAndCancelWithoutLiveConnectionAsync(context, page, portal, first);
+            Step($"run {second} followed by polling and cancelled while training");
 
             await page.GotoAsync($"{portal}/Runs/Detail?id={first}");
             await Expect(page.Locator("#state")).ToHaveTextAsync("completed", new() { Timeout = (float)Training.TotalMilliseconds });
@@ -167,25 +170,44 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
         await Expect(page.Locator("#log")).Not.ToBeEmptyAsync();
     }
 
-    /// <summary>"Run again" copies the settings; the copy waits behind the first run and is cancelled from its page.</summary>
-    private static async Task<string> StartAgainAndCancelAsync(IPage page, string portal, string first)
+    /// <summary>
+    /// "Run again" copies the settings. The copy is watched from a second page whose SignalR hub is unreachable: it says
+    /// so and follows the run by polling (its points can only come from GET events?after=), and cancels it mid-training.
+    /// </summary>
+    private async Task<string> StartAgainAndCancelWithoutLiveConnectionAsync(IBrowserContext context, IPage page, string portal, string first)
     {
         await page.ClickAsync("#again");
         await page.WaitForURLAsync(new Regex(@"/Runs/New\?from="));
         await Expect(page.Locator("input[name=name]")).ToHaveValueAsync("e2e tiny (again)");
         await Expect(page.Locator("input[name=max_steps]")).ToHaveValueAsync(MaxSteps.ToString(CultureInfo.InvariantCulture));
         await Expect(page.Locator("#snapshot option:checked")).ToHaveCountAsync(1);
+        // Long enough to be still training when the cancel reaches the worker.
+        await page.FillAsync("input[name=max_steps]", (10 * MaxSteps).ToString(CultureInfo.InvariantCulture));
+        await Expect(page.Locator("#plan")).ToHaveAttributeAsync("data-total-steps", (10 * MaxSteps).ToString(CultureInfo.InvariantCulture));
         await page.ClickAsync("#submit");
         await WaitForRunPageAsync(page);
         var second = new Uri(page.Url).Query.Split('=')[1];
         Assert.NotEqual(first, second);
 
-        await page.ClickAsync("#cancel");
-        await page.Locator("dialog[open]").GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
-        await Expect(page.Locator("#state")).ToHaveTextAsync("cancelled", new() { Timeout = 60_000 });
-        await Expect(page.Locator("#cancel")).ToBeHiddenAsync();
-        await page.GotoAsync($"{portal}/Runs");
-        await Expect(page.Locator($"#runs tr[data-id='{second}'] .badge")).ToHaveTextAsync("cancelled");
+        var offline = await context.NewPageAsync();
+        await offline.RouteAsync("**/hubs/runs**", route => route.AbortAsync());
+        await offline.GotoAsync($"{portal}/Runs/Detail?id={second}");
+        await Expect(offline.Locator("#link")).ToHaveAttributeAsync("data-state", "down", new() { Timeout = 15_000 });
+        await Expect(offline.Locator("#link")).ToHaveTextAsync(new Regex("live connection lost, polling"));
+        await Expect(offline.Locator("#state")).Not.ToHaveTextAsync("loading");
+        var atLoad = await PointsAsync(offline);
+        var timeout = new PageWaitForFunctionOptions { Timeout = (float)Training.TotalMilliseconds, PollingInterval = 100 };
+        await offline.WaitForFunctionAsync($"() => Number(document.querySelector('#loss-chart').dataset.points) > {atLoad} || document.querySelector('#state').textContent === 'failed'", null, timeout);
+        Assert.True(await offline.Locator("#state").TextContentAsync() != "failed", $"the second run failed: {await offline.Locator("#run-error").TextContentAsync()}");
+        output.WriteLine($"the page without a live connection had {atLoad} points at load, then {await PointsAsync(offline)} by polling");
+
+        await offline.ClickAsync("#cancel");
+        await offline.Locator("dialog[open]").GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(offline.Locator("#state")).ToHaveTextAsync("cancelled", new() { Timeout = 60_000 });
+        await Expect(offline.Locator("#cancel")).ToBeHiddenAsync();
+        await offline.CloseAsync();
+        // The live page hears of it too.
+        await Expect(page.Locator("#state")).ToHaveTextAsync("cancelled");
         return second;
     }
 
