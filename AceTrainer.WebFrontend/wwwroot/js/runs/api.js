@@ -49,9 +49,9 @@ export function formatNumber(value, digits = 4) {
 }
 
 const ACTION_TEXT = {
-  cancel: { title: "Cancel", done: "cancelled", body: "The run stops for good; the checkpoints saved so far stay downloadable.", kind: "danger" },
+  cancel: { title: "Cancel", done: "cancelled", settled: "cancelled", body: "The run stops for good; the checkpoints saved so far stay downloadable.", kind: "danger" },
   delete: { title: "Delete", done: "deleted", body: "Its checkpoints, metrics, logs and record are deleted for good.", kind: "danger" },
-  pause: { title: "Pause", done: "pause requested", body: null },
+  pause: { title: "Pause", done: "paused", settled: "paused", body: null },
   resume: { title: "Resume", done: "resumed", body: null },
 };
 
@@ -73,7 +73,9 @@ export async function runAction(run, action) {
     const { data } = action === "delete"
       ? await api(runUrl(run.id), { method: "DELETE" })
       : await api(runUrl(run.id, action), { method: "POST" });
-    flash(`“${run.name}”: ${text.done}.`);
+    // A run a worker holds stops at the worker's next lease heartbeat, not at once: the answer still says "training".
+    const waiting = text.settled && data && stateName(data.state) !== text.settled;
+    flash(`“${run.name}”: ${waiting ? `${action} requested; the worker stops it within about a minute` : text.done}.`);
     return action === "delete" ? null : data;
   } catch (e) {
     flash(`${text.title} “${run.name}” failed: ${e.message}`, "error");
