@@ -18,7 +18,7 @@ namespace AceTrainer.EndToEnd.Tests;
 /// Training runs in Debian's chromium against the whole system started by the real AppHost: a run configured on
 /// /Runs/New trains the tiny model in the TrainingService while /Runs/Detail shows it live (SignalR relayed from
 /// Redis), survives a reload, and ends with a downloadable adapter; a second run, followed by polling on a page
-/// without the live connection, is cancelled from that page while it trains.
+/// without the live connection, is paused, resumed and cancelled from that page, then deleted from the list.
 /// </summary>
 public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -31,7 +31,7 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     [Fact]
-    public async Task Tiny_run_is_configured_watched_live_and_its_adapter_downloaded_while_a_second_run_is_cancelled()
+    public async Task Tiny_runs_are_configured_watched_live_paused_resumed_cancelled_deleted_and_an_adapter_downloaded()
     {
         var ports = TestPorts.Free();
         // A worker hears of a cancel at its next lease heartbeat (a third of the lease): 5 s here instead of 40 s.
@@ -76,6 +76,11 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
             await page.SelectOptionAsync("#filters select[name=state]", "cancelled");
             await Expect(page.Locator("#runs tbody tr")).ToHaveCountAsync(1);
             await Expect(page.Locator("#runs tbody tr")).ToHaveAttributeAsync("data-id", second);
+            await page.Locator("#runs tbody tr").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+            await page.Locator("dialog[open]").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+            await Expect(page.Locator("#runs tbody tr")).ToHaveCountAsync(0);
+            await Expect(page.Locator("#empty")).ToBeVisibleAsync();
+            using (var gone = await http.GetAsync($"/api/runs/{second}")) Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
         }
     }
 
@@ -172,7 +177,8 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
 
     /// <summary>
     /// "Run again" copies the settings. The copy is watched from a second page whose SignalR hub is unreachable: it says
-    /// so and follows the run by polling (its points can only come from GET events?after=), and cancels it mid-training.
+    /// so and follows the run by polling (its points can only come from GET events?after=), pauses and resumes it, and
+    /// cancels it mid-training.
     /// </summary>
     private async Task<string> StartAgainAndCancelWithoutLiveConnectionAsync(IBrowserContext context, IPage page, string portal, string first)
     {
@@ -200,6 +206,16 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
         await offline.WaitForFunctionAsync($"() => Number(document.querySelector('#loss-chart').dataset.points) > {atLoad} || document.querySelector('#state').textContent === 'failed'", null, timeout);
         Assert.True(await offline.Locator("#state").TextContentAsync() != "failed", $"the second run failed: {await offline.Locator("#run-error").TextContentAsync()}");
         output.WriteLine($"the page without a live connection had {atLoad} points at load, then {await PointsAsync(offline)} by polling");
+
+        // Pause and resume: the worker saves a checkpoint and lets go; the resumed run continues from it.
+        await offline.ClickAsync("#pause");
+        await Expect(offline.Locator("#state")).ToHaveTextAsync("paused", new() { Timeout = 60_000 });
+        await Expect(offline.Locator("#pause")).ToBeHiddenAsync();
+        var atPause = await PointsAsync(offline);
+        await offline.ClickAsync("#resume");
+        await offline.WaitForFunctionAsync($"() => Number(document.querySelector('#loss-chart').dataset.points) > {atPause}", null, timeout);
+        await Expect(offline.Locator("#state")).ToHaveTextAsync("training");
+        output.WriteLine($"paused at {atPause} points, training again with {await PointsAsync(offline)}");
 
         await offline.ClickAsync("#cancel");
         await offline.Locator("dialog[open]").GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
