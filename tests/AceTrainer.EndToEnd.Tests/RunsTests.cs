@@ -58,8 +58,8 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
             await WatchLiveAndReloadAsync(page);
             Step("live points, restored after reload");
 
-            var second = await StartAgainAndCancelWithoutLiveConnectionAsync(context, page, portal, first);
-            Step($"run {second} followed by polling and cancelled while training");
+            var second = await ControlSecondRunWithoutLiveConnectionAsync(context, page, portal, first);
+            Step($"run {second} followed by polling: paused, resumed, cancelled");
 
             await page.GotoAsync($"{portal}/Runs/Detail?id={first}");
             await Expect(page.Locator("#state")).ToHaveTextAsync("completed", new() { Timeout = (float)Training.TotalMilliseconds });
@@ -180,7 +180,7 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
     /// so and follows the run by polling (its points can only come from GET events?after=), pauses and resumes it, and
     /// cancels it mid-training.
     /// </summary>
-    private async Task<string> StartAgainAndCancelWithoutLiveConnectionAsync(IBrowserContext context, IPage page, string portal, string first)
+    private async Task<string> ControlSecondRunWithoutLiveConnectionAsync(IBrowserContext context, IPage page, string portal, string first)
     {
         await page.ClickAsync("#again");
         await page.WaitForURLAsync(new Regex(@"/Runs/New\?from="));

@@ -11,6 +11,7 @@ const gb = (bytes) => (bytes >= GIB / 10 ? `${(bytes / GIB).toFixed(1)} GB` : `$
 /** "2000 steps = 12.5 epochs of 40 samples × repeat 4 / accumulation 4 (160 steps per epoch)". */
 export function renderPlan(target, plan, config) {
   if (!plan) {
+    delete target.dataset.totalSteps;
     target.className = "plan muted";
     target.textContent = "No plan while a setting is invalid (see the marked fields).";
     return;
@@ -29,6 +30,7 @@ export function renderPlan(target, plan, config) {
 /** The estimate in GB, its parts, and a bar against common GPU sizes. */
 export function renderVram(target, vram) {
   if (!vram) {
+    delete target.dataset.totalBytes;
     target.replaceChildren(el("p", { className: "muted", textContent: "No estimate while a setting is invalid." }));
     return;
   }
