@@ -73,6 +73,7 @@ public enum PauseResult { NotFound, Paused, AlreadyPaused, Flagged, NotPausable 
 public enum ResumeResult { NotFound, Resumed, Unflagged, NotPaused }
 
 /// <summary>A run's place in the queue as the portal shows it.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<RunQueueState>))]
 public enum RunQueueState { Queued, Scheduled, Leased, Paused, DeadLettered }
 
 /// <summary>Which listing <see cref="RunQueue.ListAsync"/> reads, in the order given.</summary>
