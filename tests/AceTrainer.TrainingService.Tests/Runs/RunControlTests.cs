@@ -25,6 +25,7 @@ public sealed class RunControlTests(RunsFixture fixture)
     {
         var (status, body) = await PostRunAsync(new { snapshotId, config, notBefore });
         Assert.True(status == HttpStatusCode.Created, body.ToString());
+        Assert.Equal(notBefore is null ? "queued" : "scheduled", body.GetProperty("state").GetString());
         return body.Deserialize<RunRecord>(JsonDefaults.Options)!;
     }
 
@@ -161,7 +162,7 @@ public sealed class RunControlTests(RunsFixture fixture)
         Assert.Equal(1, failed.Attempts); // a missing folder is not transient: no retry
         using var queue = JsonDocument.Parse(await fixture.Training.GetStringAsync("/api/runs/queue"));
         var dead = queue.RootElement.GetProperty("deadLettered").EnumerateArray().Single(e => e.GetProperty("runId").GetString() == run.Id);
-        Assert.Equal("DeadLettered", dead.GetProperty("state").GetString());
+        Assert.Equal("deadLettered", dead.GetProperty("state").GetString());
         Assert.Contains("/nonexistent/ACE-Step-v1-3.5B", dead.GetProperty("lastError").GetString());
         Assert.Contains(failed.Error!, await fixture.Training.GetStringAsync($"/api/runs/{run.Id}/log"));
 
