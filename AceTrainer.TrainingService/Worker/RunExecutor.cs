@@ -50,6 +50,7 @@ public sealed class RunExecutor(
 
         var files = new RunFiles(runId, Path.Combine(_options.WorkDir, "runs", runId), store);
         files.Reset();
+        await files.RestoreLogAsync(shutdown);
         var reason = StopReason.None;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         void Stop(StopReason why)

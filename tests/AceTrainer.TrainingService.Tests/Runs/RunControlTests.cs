@@ -141,7 +141,9 @@ public sealed class RunControlTests(RunsFixture fixture)
         var done = await fixture.WaitForStateAsync(run.Id, r => r.State.IsFinal(), TimeSpan.FromMinutes(2));
         Assert.Equal(RunState.Completed, done.State);
         Assert.Equal(2, done.Attempts);
-        Assert.Contains($"resumed from epoch", await fixture.Training.GetStringAsync($"/api/runs/{run.Id}/log"));
+        var log = await fixture.Training.GetStringAsync($"/api/runs/{run.Id}/log");
+        Assert.Contains("resumed from epoch", log);
+        Assert.True(log.IndexOf("attempt 1 on worker", StringComparison.Ordinal) is var first and >= 0 && log.IndexOf("attempt 2 on worker", StringComparison.Ordinal) > first, log);
         Assert.True(pausedAt is >= 4 and < 25);
 
         var metrics = await fixture.Training.GetStringAsync($"/api/runs/{run.Id}/metrics");
