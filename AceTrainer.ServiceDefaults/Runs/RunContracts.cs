@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace AceTrainer.ServiceDefaults.Runs;
 
 /// <summary>Where a run is in its life: queued -> preparing -> training -> completed | failed | cancelled, with paused between.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<RunState>))]
+[JsonConverter(typeof(RunStateJsonConverter))]
 public enum RunState
 {
     Queued,
@@ -16,6 +16,9 @@ public enum RunState
     Failed,
     Cancelled,
 }
+
+/// <summary>States on the wire in lower camel case ("queued", "training"), as URLs and the portal use them.</summary>
+public sealed class RunStateJsonConverter() : JsonStringEnumConverter<RunState>(JsonNamingPolicy.CamelCase);
 
 public static class RunStates
 {

@@ -38,6 +38,7 @@ public sealed record RunStepEvent(
 /// <summary>The worker's GPUs; <see cref="Available"/> false with <see cref="Reason"/> on a machine without one.</summary>
 public sealed record RunGpuEvent(bool Available, string? Reason, IReadOnlyList<RunGpuDevice> Devices);
 
+/// <summary>One GPU as nvidia-smi reported it (memory in MiB, utilisation in %, temperature in °C); a field it could not read ("[N/A]") is null.</summary>
 public sealed record RunGpuDevice(
     int Index,
     string Name,

@@ -1,8 +1,10 @@
 using System.IO.Compression;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using AceTrainer.AceStep.Text;
 using AceTrainer.AceStep.Training;
 using AceTrainer.ServiceDefaults.Runs;
+using AceTrainer.TrainingService.Queue;
 using AceTrainer.TrainingService.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,6 +18,7 @@ public static partial class RunsApi
         runs.MapGet("/presets", GetPresets);
         runs.MapGet("/defaults", GetDefaults);
         runs.MapPost("/plan", PlanRun);
+        runs.MapGet("/queue", GetQueue);
         runs.MapPost("/", CreateRun);
         runs.MapGet("/", ListRuns);
         runs.MapGet("/{runId}", GetRun);
@@ -45,6 +48,15 @@ public static partial class RunsApi
     /// <summary>What the run page shows as the user types: field errors, the step arithmetic and the memory estimate.</summary>
     public static async Task<Ok<RunPlanResponse>> PlanRun(CreateRunRequest request, RunService service, CancellationToken cancellationToken) =>
         TypedResults.Ok(await service.PlanAsync(request, cancellationToken));
+
+    /// <summary>The queue as operators see it: waiting (queued and scheduled), leased, paused, and the dead-letter list with each error.</summary>
+    public static async Task<Ok<Dictionary<string, IReadOnlyList<RunQueueEntry>>>> GetQueue(RunQueue queue, CancellationToken cancellationToken)
+    {
+        var listings = new Dictionary<string, IReadOnlyList<RunQueueEntry>>();
+        foreach (var listing in Enum.GetValues<RunQueueListing>())
+            listings[JsonNamingPolicy.CamelCase.ConvertName(listing.ToString())] = await queue.ListAsync(listing, 200, cancellationToken);
+        return TypedResults.Ok(listings);
+    }
 
     public static async Task<IResult> CreateRun(CreateRunRequest request, RunService service, CancellationToken cancellationToken)
     {

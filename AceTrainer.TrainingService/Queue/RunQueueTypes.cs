@@ -73,7 +73,12 @@ public enum PauseResult { NotFound, Paused, AlreadyPaused, Flagged, NotPausable 
 public enum ResumeResult { NotFound, Resumed, Unflagged, NotPaused }
 
 /// <summary>A run's place in the queue as the portal shows it.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(RunQueueStateJsonConverter))]
 public enum RunQueueState { Queued, Scheduled, Leased, Paused, DeadLettered }
+
+/// <summary>Queue states on the wire in lower camel case ("deadLettered"), like run states.</summary>
+public sealed class RunQueueStateJsonConverter()
+    : System.Text.Json.Serialization.JsonStringEnumConverter<RunQueueState>(System.Text.Json.JsonNamingPolicy.CamelCase);
 
 /// <summary>Which listing <see cref="RunQueue.ListAsync"/> reads, in the order given.</summary>
 public enum RunQueueListing

@@ -1,17 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using AceTrainer.ServiceDefaults.Runs;
 
 namespace AceTrainer.TrainingService.Telemetry;
-
-/// <summary>One GPU as nvidia-smi reported it; a field nvidia-smi could not read ("[N/A]") is null.</summary>
-public sealed record GpuSample(
-    int Index,
-    string Name,
-    double? MemoryUsedMiB,
-    double? MemoryTotalMiB,
-    double? UtilizationPercent,
-    double? TemperatureCelsius);
 
 /// <summary>Why a reading has no GPUs.</summary>
 public enum GpuUnavailableReason
@@ -22,11 +14,11 @@ public enum GpuUnavailableReason
 }
 
 /// <summary>The GPUs of one poll, or why there are none (<see cref="Unavailable"/> is then set).</summary>
-public sealed record GpuReading(IReadOnlyList<GpuSample> Gpus, GpuUnavailableReason? Unavailable, string? Detail)
+public sealed record GpuReading(IReadOnlyList<RunGpuDevice> Gpus, GpuUnavailableReason? Unavailable, string? Detail)
 {
     public bool HasGpu => Gpus.Count > 0;
 
-    public static GpuReading Available(IReadOnlyList<GpuSample> gpus) => new(gpus, null, null);
+    public static GpuReading Available(IReadOnlyList<RunGpuDevice> gpus) => new(gpus, null, null);
 
     public static GpuReading None(GpuUnavailableReason reason, string detail) => new([], reason, detail);
 }
@@ -95,9 +87,9 @@ public sealed class GpuMonitor(string executable = GpuMonitor.DefaultExecutable,
     }
 
     /// <summary>Parses nvidia-smi's csv,noheader,nounits output; lines that are not a GPU row (messages, blanks) are skipped.</summary>
-    public static IReadOnlyList<GpuSample> Parse(string csv)
+    public static IReadOnlyList<RunGpuDevice> Parse(string csv)
     {
-        var gpus = new List<GpuSample>();
+        var gpus = new List<RunGpuDevice>();
         foreach (var line in csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var fields = line.Split(',', StringSplitOptions.TrimEntries);
@@ -109,7 +101,7 @@ public sealed class GpuMonitor(string executable = GpuMonitor.DefaultExecutable,
             // A name with a comma in it spreads over several fields; the four numbers are always the last ones.
             var numbers = fields[^4..];
             var name = string.Join(", ", fields[1..^4]);
-            gpus.Add(new GpuSample(index, name, Number(numbers[0]), Number(numbers[1]), Number(numbers[2]), Number(numbers[3])));
+            gpus.Add(new RunGpuDevice(index, name, Number(numbers[0]), Number(numbers[1]), Number(numbers[2]), Number(numbers[3])));
         }
 
         return gpus;

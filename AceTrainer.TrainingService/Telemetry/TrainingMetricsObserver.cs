@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using AceTrainer.AceStep.Training;
+using AceTrainer.ServiceDefaults.Runs;
 
 namespace AceTrainer.TrainingService.Telemetry;
 
@@ -96,7 +97,7 @@ public sealed class TrainingMetricsObserver : ITrainingObserver, IDisposable
 
     public void Dispose() => meter.Dispose();
 
-    private IEnumerable<Measurement<double>> ObserveGpus(Func<GpuSample, double?> value)
+    private IEnumerable<Measurement<double>> ObserveGpus(Func<RunGpuDevice, double?> value)
     {
         var reading = lastGpus;
         if (reading is null)

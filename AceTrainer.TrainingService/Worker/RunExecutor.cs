@@ -50,6 +50,7 @@ public sealed class RunExecutor(
 
         var files = new RunFiles(runId, Path.Combine(_options.WorkDir, "runs", runId), store);
         files.Reset();
+        await files.RestoreLogAsync(shutdown);
         var reason = StopReason.None;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         void Stop(StopReason why)
@@ -236,7 +237,7 @@ public sealed class RunExecutor(
             var reading = await metrics.SampleGpusAsync(monitor, cancellationToken);
             observer.Publish(new RunEvent(RunEvent.GpuType, time.GetUtcNow(), Gpu: new RunGpuEvent(
                 reading.HasGpu, reading.HasGpu ? null : $"{reading.Unavailable}: {reading.Detail}",
-                reading.Gpus.Select(g => new RunGpuDevice(g.Index, g.Name, g.MemoryUsedMiB, g.MemoryTotalMiB, g.UtilizationPercent, g.TemperatureCelsius)).ToList())));
+                reading.Gpus)));
             // No nvidia-smi or no device will not change during the run: one "no GPU" event is enough.
             if (reading.Unavailable is GpuUnavailableReason.NvidiaSmiNotInstalled or GpuUnavailableReason.NoDevices) return;
             try

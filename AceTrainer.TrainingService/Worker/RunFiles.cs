@@ -59,13 +59,16 @@ public sealed class RunFiles(string runId, string root, RunStore store)
         }
     }
 
+    /// <summary>Brings back the log of earlier attempts, so this attempt's lines follow theirs (call before the first line).</summary>
+    public Task RestoreLogAsync(CancellationToken cancellationToken) =>
+        store.DownloadFileAsync(runId, RunStore.LogFile, LogPath, cancellationToken);
+
     /// <summary>
-    /// Brings back what an earlier attempt left in blobs: the log, the TensorBoard files, the metrics file and the newest
+    /// Brings back what an earlier attempt left in blobs: the TensorBoard files, the metrics file and the newest
     /// checkpoint. Returns the checkpoint folder to resume from, or null for a fresh start.
     /// </summary>
     public async Task<string?> RestoreAsync(RunRecord record, CancellationToken cancellationToken)
     {
-        await store.DownloadFileAsync(runId, RunStore.LogFile, LogPath, cancellationToken);
         foreach (var name in await store.ListFilesAsync(runId, RunStore.TensorBoardFolder, cancellationToken))
         {
             await store.DownloadFileAsync(runId, name, Path.Combine(OutputDir, LoraTrainer.LogFolder, Path.GetFileName(name)), cancellationToken);

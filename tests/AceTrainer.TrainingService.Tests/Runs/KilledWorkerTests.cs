@@ -26,7 +26,7 @@ public sealed class KilledWorkerTests(RunsFixture fixture, ITestOutputHelper out
         using var api = new HttpClient { BaseAddress = new Uri(first.Url), Timeout = TimeSpan.FromMinutes(1) };
         await first.WaitHealthyAsync();
         var run = await CreateAsync(api, snapshot.Id, config);
-        var before = await WaitAsync(api, run.Id, r => r.Checkpoints.Count >= 2 && r.Progress.Step >= 12, TimeSpan.FromMinutes(5));
+        var before = await RunsFixture.WaitForStateAsync(api, run.Id, r => r.Checkpoints.Count >= 2 && r.Progress.Step >= 12, TimeSpan.FromMinutes(5));
         first.Kill();
         output.WriteLine($"killed at step {before.Progress.Step}, last checkpoint {before.Checkpoints[^1].Name}");
 
@@ -40,7 +40,7 @@ public sealed class KilledWorkerTests(RunsFixture fixture, ITestOutputHelper out
         });
         using var api2 = new HttpClient { BaseAddress = new Uri(second.Url), Timeout = TimeSpan.FromMinutes(1) };
         await second.WaitHealthyAsync();
-        var done = await WaitAsync(api2, run.Id, r => r.State.IsFinal(), TimeSpan.FromMinutes(3));
+        var done = await RunsFixture.WaitForStateAsync(api2, run.Id, r => r.State.IsFinal(), TimeSpan.FromMinutes(3));
 
         Assert.Equal(RunState.Completed, done.State);
         Assert.Equal(2, done.Attempts);
@@ -99,19 +99,6 @@ public sealed class KilledWorkerTests(RunsFixture fixture, ITestOutputHelper out
         var steps = metrics.GetProperty("step").EnumerateArray().Select(s => s.GetInt64()).ToList();
         var losses = metrics.GetProperty("loss").EnumerateArray().Select(s => s.GetDouble()).ToList();
         return new SortedDictionary<long, double>(steps.Zip(losses).ToDictionary(p => p.First, p => p.Second));
-    }
-
-    private static async Task<RunRecord> WaitAsync(HttpClient api, string runId, Func<RunRecord, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        RunRecord? run = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            run = await api.GetFromJsonAsync<RunRecord>($"/api/runs/{runId}", JsonDefaults.Options);
-            if (run is not null && done(run)) return run;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"run {runId}: last {run?.State} step {run?.Progress.Step} error {run?.Error}");
     }
 
     /// <summary>AceTrainer.TrainingService.dll started with dotnet, configured through environment variables as the AppHost does.</summary>

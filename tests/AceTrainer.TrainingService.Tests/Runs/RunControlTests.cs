@@ -18,10 +18,14 @@ public sealed class RunControlTests(RunsFixture fixture)
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
 
-    private async Task<RunRecord> StartAsync(string snapshotId, long steps, long checkpointEvery, DateTimeOffset? notBefore = null)
+    private Task<RunRecord> StartAsync(string snapshotId, long steps, long checkpointEvery, DateTimeOffset? notBefore = null) =>
+        StartAsync(snapshotId, RunsFixture.TinyConfig(steps, checkpointEvery), notBefore);
+
+    private async Task<RunRecord> StartAsync(string snapshotId, Dictionary<string, object?> config, DateTimeOffset? notBefore = null)
     {
-        var (status, body) = await PostRunAsync(new { snapshotId, config = RunsFixture.TinyConfig(steps, checkpointEvery), notBefore });
+        var (status, body) = await PostRunAsync(new { snapshotId, config, notBefore });
         Assert.True(status == HttpStatusCode.Created, body.ToString());
+        Assert.Equal(notBefore is null ? "queued" : "scheduled", body.GetProperty("state").GetString());
         return body.Deserialize<RunRecord>(JsonDefaults.Options)!;
     }
 
@@ -137,12 +141,44 @@ public sealed class RunControlTests(RunsFixture fixture)
         var done = await fixture.WaitForStateAsync(run.Id, r => r.State.IsFinal(), TimeSpan.FromMinutes(2));
         Assert.Equal(RunState.Completed, done.State);
         Assert.Equal(2, done.Attempts);
-        Assert.Contains($"resumed from epoch", await fixture.Training.GetStringAsync($"/api/runs/{run.Id}/log"));
+        var log = await fixture.Training.GetStringAsync($"/api/runs/{run.Id}/log");
+        Assert.Contains("resumed from epoch", log);
+        Assert.True(log.IndexOf("attempt 1 on worker", StringComparison.Ordinal) is var first and >= 0 && log.IndexOf("attempt 2 on worker", StringComparison.Ordinal) > first, log);
         Assert.True(pausedAt is >= 4 and < 25);
 
         var metrics = await fixture.Training.GetStringAsync($"/api/runs/{run.Id}/metrics");
         var steps = metrics.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64());
         Assert.Equal(Enumerable.Range(1, 25).Select(i => (long)i), steps);
+    }
+
+    [Fact]
+    public async Task A_run_that_cannot_train_fails_with_its_reason_in_the_record_and_the_dead_letter_list()
+    {
+        var snapshot = await fixture.CreateSnapshotAsync("failing", songs: 1);
+        var config = RunsFixture.TinyConfig(5, 5);
+        config["checkpoint_dir"] = "/nonexistent/ACE-Step-v1-3.5B";
+        var run = await StartAsync(snapshot.Id, config);
+        var failed = await fixture.WaitForStateAsync(run.Id, r => r.State.IsFinal(), TimeSpan.FromMinutes(2));
+        Assert.Equal(RunState.Failed, failed.State);
+        Assert.Contains("/nonexistent/ACE-Step-v1-3.5B", failed.Error);
+        Assert.Equal(1, failed.Attempts); // a missing folder is not transient: no retry
+        using var queue = JsonDocument.Parse(await fixture.Training.GetStringAsync("/api/runs/queue"));
+        var dead = queue.RootElement.GetProperty("deadLettered").EnumerateArray().Single(e => e.GetProperty("runId").GetString() == run.Id);
+        Assert.Equal("deadLettered", dead.GetProperty("state").GetString());
+        Assert.Contains("/nonexistent/ACE-Step-v1-3.5B", dead.GetProperty("lastError").GetString());
+        Assert.Contains(failed.Error!, await fixture.Training.GetStringAsync($"/api/runs/{run.Id}/log"));
+
+        // History filters: by dataset, state and creation time.
+        var byDataset = await fixture.Training.GetFromJsonAsync<List<RunRecord>>($"/api/runs?datasetId={snapshot.DatasetId}", JsonDefaults.Options);
+        Assert.Equal([run.Id], byDataset!.Select(r => r.Id));
+        var failedRuns = await fixture.Training.GetFromJsonAsync<List<RunRecord>>("/api/runs?state=failed", JsonDefaults.Options);
+        Assert.Contains(run.Id, failedRuns!.Select(r => r.Id));
+        Assert.All(failedRuns!, r => Assert.Equal(RunState.Failed, r.State));
+        var from = Uri.EscapeDataString(failed.CreatedAt.AddSeconds(-1).ToString("O"));
+        var to = Uri.EscapeDataString(failed.CreatedAt.AddSeconds(1).ToString("O"));
+        Assert.Contains(run.Id, (await fixture.Training.GetFromJsonAsync<List<RunRecord>>($"/api/runs?from={from}&to={to}", JsonDefaults.Options))!.Select(r => r.Id));
+        var later = Uri.EscapeDataString(failed.CreatedAt.AddSeconds(1).ToString("O"));
+        Assert.DoesNotContain(run.Id, (await fixture.Training.GetFromJsonAsync<List<RunRecord>>($"/api/runs?from={later}", JsonDefaults.Options))!.Select(r => r.Id));
     }
 
     [Fact]

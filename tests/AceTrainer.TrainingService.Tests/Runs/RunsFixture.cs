@@ -120,15 +120,19 @@ public sealed class RunsFixture : IAsyncLifetime
         ["lora"] = new Dictionary<string, object?> { ["r"] = 4, ["lora_alpha"] = 4, ["target_modules"] = new[] { "to_q", "to_k", "to_v" } },
     };
 
-    public async Task<RunRecord> WaitForStateAsync(string runId, Func<RunRecord, bool> done, TimeSpan timeout)
+    public Task<RunRecord> WaitForStateAsync(string runId, Func<RunRecord, bool> done, TimeSpan timeout) =>
+        WaitForStateAsync(Training, runId, done, timeout);
+
+    /// <summary>Polls GET /api/runs/{id} on <paramref name="api"/> until <paramref name="done"/> holds.</summary>
+    public static async Task<RunRecord> WaitForStateAsync(HttpClient api, string runId, Func<RunRecord, bool> done, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         RunRecord? run = null;
         while (DateTime.UtcNow < deadline)
         {
-            run = await Training.GetFromJsonAsync<RunRecord>($"/api/runs/{runId}", JsonDefaults.Options);
+            run = await api.GetFromJsonAsync<RunRecord>($"/api/runs/{runId}", JsonDefaults.Options);
             if (run is not null && done(run)) return run;
-            await Task.Delay(200);
+            await Task.Delay(100);
         }
         throw new TimeoutException($"run {runId} did not get there in {timeout}; last: {run?.State} step {run?.Progress.Step} error {run?.Error}");
     }

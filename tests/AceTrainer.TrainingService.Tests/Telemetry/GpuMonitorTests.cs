@@ -1,3 +1,4 @@
+using AceTrainer.ServiceDefaults.Runs;
 using AceTrainer.TrainingService.Telemetry;
 
 namespace AceTrainer.TrainingService.Tests.Telemetry;
@@ -20,8 +21,8 @@ public sealed class GpuMonitorTests : IDisposable
 
         Assert.Equal(
             [
-                new GpuSample(0, "NVIDIA H200", 81234, 143771, 97, 64),
-                new GpuSample(1, "NVIDIA H200", 4, 143771, 0, 31),
+                new RunGpuDevice(0, "NVIDIA H200", 81234, 143771, 97, 64),
+                new RunGpuDevice(1, "NVIDIA H200", 4, 143771, 0, 31),
             ],
             gpus);
     }
@@ -31,7 +32,7 @@ public sealed class GpuMonitorTests : IDisposable
     {
         var gpus = GpuMonitor.Parse("0, NVIDIA GeForce RTX 3060 Laptop GPU, 512, 6144, [N/A], [Not Supported]\r\n");
 
-        Assert.Equal([new GpuSample(0, "NVIDIA GeForce RTX 3060 Laptop GPU", 512, 6144, null, null)], gpus);
+        Assert.Equal([new RunGpuDevice(0, "NVIDIA GeForce RTX 3060 Laptop GPU", 512, 6144, null, null)], gpus);
     }
 
     [Fact]
@@ -44,7 +45,7 @@ public sealed class GpuMonitorTests : IDisposable
             garbage, x, 1, 2, 3, 4
             """);
 
-        Assert.Equal([new GpuSample(3, "Tesla V100-SXM2-16GB, rev 2", 15.5, 16160, 12, 40)], gpus);
+        Assert.Equal([new RunGpuDevice(3, "Tesla V100-SXM2-16GB, rev 2", 15.5, 16160, 12, 40)], gpus);
     }
 
     [Fact]

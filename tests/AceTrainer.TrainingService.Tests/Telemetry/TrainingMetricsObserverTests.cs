@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using AceTrainer.AceStep.Training;
+using AceTrainer.ServiceDefaults.Runs;
 using AceTrainer.TrainingService.Telemetry;
 
 namespace AceTrainer.TrainingService.Tests.Telemetry;
@@ -51,11 +52,11 @@ public sealed class TrainingMetricsObserverTests : IDisposable
     public void Gpu_gauges_report_the_last_sample_per_gpu()
     {
         using var observer = new TrainingMetricsObserver(runId);
-        observer.UpdateGpus(GpuReading.Available([new GpuSample(0, "old", 1, 2, 3, 4)]));
+        observer.UpdateGpus(GpuReading.Available([new RunGpuDevice(0, "old", 1, 2, 3, 4)]));
         observer.UpdateGpus(GpuReading.Available(
         [
-            new GpuSample(0, "NVIDIA H200", 81234, 143771, 97, 64),
-            new GpuSample(1, "NVIDIA H200", 4, 143771, null, 31),
+            new RunGpuDevice(0, "NVIDIA H200", 81234, 143771, 97, 64),
+            new RunGpuDevice(1, "NVIDIA H200", 4, 143771, null, 31),
         ]));
 
         listener.RecordObservableInstruments();
