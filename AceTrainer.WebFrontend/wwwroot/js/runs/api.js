@@ -17,7 +17,7 @@ export function compareIds(a, b) {
   return am - bm || (as || 0) - (bs || 0);
 }
 
-/** "training" from any casing: the contract says lower case, RunState's own converter writes "Training". */
+/** A state as the contract spells it ("training"), whatever casing it arrived in; buttons and styles key on this. */
 export const stateName = (state) => String(state ?? "").toLowerCase();
 
 // Which actions each state allows (the API answers 409 otherwise; these only decide which buttons show).
