@@ -29,6 +29,13 @@ public sealed class TrainingOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often a worker renews its lease while training, which is also how soon it sees a cancel or pause
+    /// (at most a third of the lease duration is used, whichever is shorter).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How often a training run's metrics file, log and TensorBoard files are copied to blobs between checkpoints.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan UploadInterval { get; set; } = TimeSpan.FromSeconds(30);

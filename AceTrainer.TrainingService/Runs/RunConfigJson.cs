@@ -43,9 +43,13 @@ public static class RunConfigJson
         }
     }
 
-    /// <summary>The config as the record stores it: exactly what will train, folders left to the worker.</summary>
-    public static JsonElement ToElement(TrainingConfig config) =>
-        JsonSerializer.SerializeToElement(config with { DatasetDir = "", OutputDir = "", CacheDir = null, ResumeFrom = null });
+    /// <summary>The config as the record stores it and the API shows it: exactly what will train, without the worker's fields.</summary>
+    public static JsonElement ToElement(TrainingConfig config)
+    {
+        var json = JsonSerializer.SerializeToNode(config)!.AsObject();
+        foreach (var field in WorkerFields) json.Remove(field);
+        return JsonSerializer.SerializeToElement(json);
+    }
 
     public static TrainingConfig FromElement(JsonElement element) =>
         element.Deserialize<TrainingConfig>() ?? throw new InvalidDataException("the run's config is empty");

@@ -203,7 +203,7 @@ public sealed class RunExecutor(
 
     private async Task HeartbeatsAsync(RunLease lease, Action<StopReason> stop, CancellationToken cancellationToken)
     {
-        var interval = queue.Options.LeaseDuration / 3;
+        var interval = TimeSpan.FromTicks(Math.Min(queue.Options.LeaseDuration.Ticks / 3, _options.HeartbeatInterval.Ticks));
         while (!cancellationToken.IsCancellationRequested)
         {
             try

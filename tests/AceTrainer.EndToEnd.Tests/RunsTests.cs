@@ -34,9 +34,7 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Tiny_runs_are_configured_watched_live_paused_resumed_cancelled_deleted_and_an_adapter_downloaded()
     {
         var ports = TestPorts.Free();
-        // A worker hears of a cancel at its next lease heartbeat (a third of the lease): 5 s here instead of 40 s.
-        await using var appHost = AppHostProcess.Start(output.WriteLine, ports.Arguments(),
-            new Dictionary<string, string> { ["RunQueue__LeaseDuration"] = "00:00:15" });
+        await using var appHost = AppHostProcess.Start(output.WriteLine, ports.Arguments());
         var audio = await Task.WhenAll(Songs.Select((s, i) => Ffmpeg.ToneAsync(Path.Combine(_work, $"{s.Stem}.wav"), s.Seconds, 220 + 110 * i)));
         await appHost.WaitForLineAsync(l => l.Contains("AceTrainer portal: "), TimeSpan.FromSeconds(120));
         var portal = $"http://127.0.0.1:{ports.Portal}";

@@ -73,9 +73,9 @@ export async function runAction(run, action) {
     const { data } = action === "delete"
       ? await api(runUrl(run.id), { method: "DELETE" })
       : await api(runUrl(run.id, action), { method: "POST" });
-    // A run a worker holds stops at the worker's next lease heartbeat, not at once: the answer still says "training".
+    // A run a worker holds stops at the worker's next heartbeat (a few seconds) after saving a checkpoint: the answer still says "training".
     const waiting = text.settled && data && stateName(data.state) !== text.settled;
-    flash(`“${run.name}”: ${waiting ? `${action} requested; the worker stops it within about a minute` : text.done}.`);
+    flash(`“${run.name}”: ${waiting ? `${action} requested; the worker saves a checkpoint and stops it in a few seconds` : text.done}.`);
     return action === "delete" ? null : data;
   } catch (e) {
     flash(`${text.title} “${run.name}” failed: ${e.message}`, "error");
