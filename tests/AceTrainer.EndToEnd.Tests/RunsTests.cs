@@ -8,6 +8,9 @@ using AceTrainer.ServiceDefaults;
 using AceTrainer.ServiceDefaults.Datasets;
 using AceTrainer.TestSupport.AppHost;
 using AceTrainer.TestSupport.Audio;
+using AceTrainer.AceStep.Transformer;
+using AceTrainer.Engine;
+using AceTrainer.Engine.Lora;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -245,6 +248,15 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(names.Count(n => n.EndsWith("lora_A.weight", StringComparison.Ordinal)), names.Count(n => n.EndsWith("lora_B.weight", StringComparison.Ordinal)));
         var last = header.RootElement.EnumerateObject().Where(p => p.Name != "__metadata__").Max(p => p.Value.GetProperty("data_offsets")[1].GetInt64());
         Assert.Equal(bytes.Length, 8 + headerLength + last);
+
+        // Loaded back with the engine onto the tiny transformer the run trained: every tensor fits, and training moved B off zero.
+        using var scope = new DisposeScope();
+        using var model = new AceStepTransformer(AceStepTransformerConfig.Tiny());
+        var settings = LoraNetwork.Load(model, path);
+        var adapter = LoraNetwork.Parameters(model);
+        Assert.Equal(names.Order(StringComparer.Ordinal), adapter.Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(16, settings.Rank);
+        Assert.Contains(adapter, p => p.Name.EndsWith("lora_B.weight", StringComparison.Ordinal) && p.Parameter.Abs().Sum().Item() > 0);
     }
 
     private static async Task<int> PointsAsync(IPage page) =>
