@@ -236,7 +236,7 @@ public sealed class RunExecutor(
         {
             var reading = await metrics.SampleGpusAsync(monitor, cancellationToken);
             observer.Publish(new RunEvent(RunEvent.GpuType, time.GetUtcNow(), Gpu: new RunGpuEvent(
-                reading.HasGpu, reading.HasGpu ? null : $"{reading.Unavailable}: {reading.Detail}",
+                reading.HasGpu, reading.HasGpu ? null : NoGpuReason(reading),
                 reading.Gpus)));
             // No nvidia-smi or no device will not change during the run: one "no GPU" event is enough.
             if (reading.Unavailable is GpuUnavailableReason.NvidiaSmiNotInstalled or GpuUnavailableReason.NoDevices) return;
@@ -250,6 +250,13 @@ public sealed class RunExecutor(
             }
         }
     }
+
+    private string NoGpuReason(GpuReading reading) => reading.Unavailable switch
+    {
+        GpuUnavailableReason.NvidiaSmiNotInstalled => $"this worker has no NVIDIA driver tools ({_options.NvidiaSmi} not found)",
+        GpuUnavailableReason.NoDevices => "nvidia-smi sees no GPU on this worker",
+        _ => $"nvidia-smi failed: {reading.Detail}",
+    };
 
     private async Task PeriodicUploadsAsync(RunFiles files, RunEventPump pump, CancellationToken cancellationToken)
     {

@@ -4,13 +4,13 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AceTrainer.AceStep.Transformer;
+using AceTrainer.Engine;
+using AceTrainer.Engine.Lora;
 using AceTrainer.ServiceDefaults;
 using AceTrainer.ServiceDefaults.Datasets;
 using AceTrainer.TestSupport.AppHost;
 using AceTrainer.TestSupport.Audio;
-using AceTrainer.AceStep.Transformer;
-using AceTrainer.Engine;
-using AceTrainer.Engine.Lora;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -66,6 +66,11 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
             await Expect(page.Locator("#state")).ToHaveTextAsync("completed", new() { Timeout = (float)Training.TotalMilliseconds });
             await Expect(page.Locator("#loss-chart")).ToHaveAttributeAsync("data-points", MaxSteps.ToString(CultureInfo.InvariantCulture));
             await Expect(page.Locator("#stat-step")).ToHaveTextAsync($"{MaxSteps} / {MaxSteps}");
+            // Compare with the cancelled run (its curve from its history), and the log-scale key.
+            await page.SelectOptionAsync("#compare", second);
+            await Expect(page.Locator("#loss-chart")).ToHaveAttributeAsync("data-comparison-points", new Regex("^[1-9][0-9]*$"));
+            await page.Locator("body").PressAsync("l");
+            await Expect(page.Locator("#log-scale")).ToBeCheckedAsync();
             await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "acetrainer-run-completed.png"), FullPage = true });
             await DownloadAdapterAsync(page);
             Step("completed, adapter downloaded");

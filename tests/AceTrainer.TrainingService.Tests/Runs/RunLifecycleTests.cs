@@ -45,7 +45,7 @@ public sealed class RunLifecycleTests(RunsFixture fixture, ITestOutputHelper out
             events.Where(e => e.Event.Type == RunEvent.StateType).Select(e => e.Event.State!.Value));
         var gpu = Assert.Single(events, e => e.Event.Type == RunEvent.GpuType).Event.Gpu!;
         Assert.False(gpu.Available);
-        Assert.Contains("NvidiaSmiNotInstalled", gpu.Reason);
+        Assert.Equal("this worker has no NVIDIA driver tools (/nonexistent/nvidia-smi not found)", gpu.Reason);
 
         var adapter = await fixture.Training.GetAsync($"/api/runs/{created.Id}/checkpoints/epoch=3-step=12_lora/adapter");
         Assert.Equal(HttpStatusCode.OK, adapter.StatusCode);

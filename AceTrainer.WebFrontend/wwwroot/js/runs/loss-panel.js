@@ -77,12 +77,15 @@ export class LossPanel {
   async #compareWith(otherId) {
     if (!otherId) {
       this.chart.setComparison(null);
+      delete this.chartEl.dataset.comparisonPoints;
       return;
     }
     const label = this.compare.selectedOptions[0]?.textContent ?? otherId;
     try {
       const { data } = await api(runUrl(otherId, "history"));
-      if (this.compare.value === otherId) this.chart.setComparison(label, { step: data.metrics.step, loss: data.metrics.loss });
+      if (this.compare.value !== otherId) return;
+      this.chart.setComparison(label, { step: data.metrics.step, loss: data.metrics.loss });
+      this.chartEl.dataset.comparisonPoints = String(data.metrics.step.length);
     } catch (e) {
       this.compare.value = "";
       this.chart.setComparison(null);
