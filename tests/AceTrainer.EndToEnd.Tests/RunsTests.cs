@@ -213,6 +213,26 @@ public sealed class RunsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(await offline.Locator("#state").TextContentAsync() != "failed", $"the second run failed: {await offline.Locator("#run-error").TextContentAsync()}");
         output.WriteLine($"the page without a live connection had {atLoad} points at load, then {await PointsAsync(offline)} by polling");
 
+        // A page whose live socket drops: SignalR reconnects on a new socket, joins the run again and the points keep coming.
+        var dropped = await context.NewPageAsync();
+        // Every WebSocket the page opens is kept where the test can close it (as a network drop would).
+        await dropped.AddInitScriptAsync("""
+            const Native = window.WebSocket;
+            window.__sockets = [];
+            window.WebSocket = class extends Native { constructor(...args) { super(...args); window.__sockets.push(this); } };
+            """);
+        await dropped.GotoAsync($"{portal}/Runs/Detail?id={second}");
+        await Expect(dropped.Locator("#link")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = 15_000 });
+        await Expect(dropped.Locator("#state")).Not.ToHaveTextAsync("loading");
+        await dropped.EvaluateAsync("() => window.__sockets.at(-1).close(4000, 'the test drops the connection')");
+        await dropped.WaitForFunctionAsync("() => document.querySelector('#link').dataset.state !== 'live'", null, new() { Timeout = 10_000, PollingInterval = 20 });
+        await Expect(dropped.Locator("#link")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = 30_000 });
+        Assert.True(await dropped.EvaluateAsync<int>("() => window.__sockets.length") >= 2, "no new hub socket after the drop");
+        var atReconnect = await PointsAsync(dropped);
+        await dropped.WaitForFunctionAsync($"() => Number(document.querySelector('#loss-chart').dataset.points) > {atReconnect}", null, timeout);
+        output.WriteLine($"the dropped page reconnected at {atReconnect} points and kept receiving ({await PointsAsync(dropped)})");
+        await dropped.CloseAsync();
+
         // Pause and resume: the worker saves a checkpoint and lets go; the resumed run continues from it.
         await offline.ClickAsync("#pause");
         await Expect(offline.Locator("#state")).ToHaveTextAsync("paused", new() { Timeout = 60_000 });
