@@ -34,6 +34,7 @@ public static class TrainingServiceExtensions
         services.AddSingleton<RunStore>();
         services.AddSingleton<RunLiveEvents>();
         services.AddSingleton<RunService>();
+        services.AddSingleton<IRunQueueObserver>(sp => sp.GetRequiredService<RunService>());
         services.AddHttpClient<SnapshotClient>(SnapshotClient.Configure);
         services.AddSingleton<RunExecutor>();
         services.AddHostedService<TrainingWorker>();

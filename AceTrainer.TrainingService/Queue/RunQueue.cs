@@ -148,13 +148,33 @@ public sealed class RunQueue
 
     /// <summary>
     /// Takes back every lease that expired (its worker died or stalled): the run is due now with its failure count kept
-    /// (or paused/removed when that was requested), and the old lease's token is rejected from then on. Returns how many.
-    /// Call it periodically from any service; concurrent sweeps are harmless.
+    /// (or paused/removed when that was requested), and the old lease's token is rejected from then on. A run whose
+    /// leases expired <see cref="RunQueueOptions.MaxExpiredLeases"/> times is dead-lettered instead (it kills or hangs
+    /// every worker that takes it). Call it periodically from any service; concurrent sweeps are harmless.
     /// </summary>
-    public async Task<int> RequeueExpiredAsync(CancellationToken cancellationToken = default)
+    public async Task<SweepResult> RequeueExpiredAsync(CancellationToken cancellationToken = default)
     {
-        var reply = await RunAsync(RunQueueScripts.RequeueExpired, [_due, _leases, _paused, _workers], [_prefix, NowMs()], cancellationToken).ConfigureAwait(false);
-        return (int)reply.AsInt64();
+        var error = $"its worker stopped renewing the lease {Options.MaxExpiredLeases} times (the process died or hung while running it)";
+        var reply = await RunAsync(RunQueueScripts.RequeueExpired, [_due, _leases, _paused, _workers, _dead],
+            [_prefix, NowMs(), Options.MaxExpiredLeases, error], cancellationToken).ConfigureAwait(false);
+        return new SweepResult((int)reply.Items[0].AsInt64(), reply.Items.Skip(1).Select(i => i.AsString()!).ToList(), error);
+    }
+
+    /// <summary>
+    /// Gives a leased run back (its worker is shutting down, after saving a checkpoint): due now for any worker, without
+    /// counting a failure or an expiry. A cancel or pause requested meanwhile wins.
+    /// </summary>
+    public async Task<GiveBackResult> GiveBackAsync(RunLease lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var reply = await RunAsync(RunQueueScripts.GiveBack, [_due, _leases, _paused, _workers, RunKey(lease.RunId)], [lease.RunId, lease.Token, NowMs()], cancellationToken).ConfigureAwait(false);
+        return reply.AsString() switch
+        {
+            "queued" => GiveBackResult.Queued,
+            "paused" => GiveBackResult.Paused,
+            "cancelled" => GiveBackResult.Cancelled,
+            _ => GiveBackResult.LeaseLost,
+        };
     }
 
     /// <summary>Removes a queued, scheduled, paused or dead-lettered run at once; flags a leased one (its heartbeat says cancel).</summary>

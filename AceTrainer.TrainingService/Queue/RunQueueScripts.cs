@@ -108,14 +108,17 @@ internal static class RunQueueScripts
         return {'dead', failures, '0'}
         """);
 
-    /// KEYS: due, leases, paused, workers. ARGV: prefix, nowMs. Takes back every expired lease (its token dies with it):
-    /// due now with its failure count kept, or paused/removed if that was requested. Returns how many.
+    /// KEYS: due, leases, paused, workers, dead. ARGV: prefix, nowMs, maxExpired, error. Takes back every expired lease (its
+    /// token dies with it): due now with its failure count kept, or paused/removed if that was requested; a run whose
+    /// leases expired maxExpired times (its worker keeps dying on it) is dead-lettered with the error instead.
+    /// Returns {taken back, dead-lettered id...}.
     public static readonly RedisScript RequeueExpired = new(ReleaseLease + "\n" + """
         local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[2])
+        local dead = {}
         for _, id in ipairs(ids) do
           local run = ARGV[1] .. 'run:' .. id
           release_lease(KEYS[2], KEYS[4], run, id)
-          redis.call('HINCRBY', run, 'expired', 1)
+          local expired = redis.call('HINCRBY', run, 'expired', 1)
           local request = redis.call('HGET', run, 'request')
           redis.call('HSET', run, 'request', '', 'due', ARGV[2])
           if request == 'cancel' then
@@ -123,12 +126,37 @@ internal static class RunQueueScripts
           elseif request == 'pause' then
             redis.call('HSET', run, 'state', 'paused')
             redis.call('ZADD', KEYS[3], ARGV[2], id)
+          elseif expired >= tonumber(ARGV[3]) then
+            redis.call('HSET', run, 'state', 'dead', 'error', ARGV[4], 'failed', ARGV[2])
+            redis.call('ZADD', KEYS[5], ARGV[2], id)
+            table.insert(dead, id)
           else
             redis.call('HSET', run, 'state', 'waiting')
             redis.call('ZADD', KEYS[1], ARGV[2], id)
           end
         end
-        return #ids
+        local result = {#ids}
+        for _, id in ipairs(dead) do table.insert(result, id) end
+        return result
+        """);
+
+    /// KEYS: due, leases, paused, workers, run. ARGV: id, token, nowMs. A worker that stops (its host shuts down) gives the
+    /// run back, due now, without counting a failure or an expiry; a requested cancel or pause wins. Returns
+    /// 'queued', 'paused', 'cancelled' or 'lost'.
+    public static readonly RedisScript GiveBack = new(ReleaseLease + "\n" + """
+        if not holds(KEYS[5], ARGV[2]) then return 'lost' end
+        release_lease(KEYS[2], KEYS[4], KEYS[5], ARGV[1])
+        local request = redis.call('HGET', KEYS[5], 'request')
+        redis.call('HSET', KEYS[5], 'request', '', 'due', ARGV[3])
+        if request == 'cancel' then redis.call('DEL', KEYS[5]); return 'cancelled' end
+        if request == 'pause' then
+          redis.call('HSET', KEYS[5], 'state', 'paused')
+          redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+          return 'paused'
+        end
+        redis.call('HSET', KEYS[5], 'state', 'waiting')
+        redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+        return 'queued'
         """);
 
     /// KEYS: due, paused, dead, run. ARGV: id. Returns 'absent', 'flagged' (leased: the heartbeat will say cancel) or 'removed'.

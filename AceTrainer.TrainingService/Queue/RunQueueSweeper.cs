@@ -5,9 +5,11 @@ namespace AceTrainer.TrainingService.Queue;
 
 /// <summary>
 /// Calls <see cref="RunQueue.RequeueExpiredAsync"/> every <see cref="RunQueueOptions.SweepInterval"/>, so runs of dead
-/// workers go back to the queue. Any number of services may run one: the sweep is one idempotent script.
+/// workers go back to the queue (and runs that keep killing their workers to the dead-letter list, reported to every
+/// <see cref="IRunQueueObserver"/>). Any number of services may run one: the sweep is one idempotent script.
 /// </summary>
-public sealed class RunQueueSweeper(RunQueue queue, TimeProvider time, ILogger<RunQueueSweeper> logger) : BackgroundService
+public sealed class RunQueueSweeper(RunQueue queue, IEnumerable<IRunQueueObserver> observers, TimeProvider time, ILogger<RunQueueSweeper> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -17,8 +19,13 @@ public sealed class RunQueueSweeper(RunQueue queue, TimeProvider time, ILogger<R
         {
             try
             {
-                var requeued = await queue.RequeueExpiredAsync(stoppingToken).ConfigureAwait(false);
-                if (requeued > 0) logger.LogWarning("Requeued {Count} run(s) whose lease expired", requeued);
+                var sweep = await queue.RequeueExpiredAsync(stoppingToken).ConfigureAwait(false);
+                if (sweep.TakenBack > 0) logger.LogWarning("Took back {Count} run(s) whose lease expired", sweep.TakenBack);
+                foreach (var runId in sweep.DeadLettered)
+                {
+                    logger.LogWarning("Run {RunId} dead-lettered: {Error}", runId, sweep.Error);
+                    foreach (var observer in observers) await observer.OnDeadLetteredAsync(runId, sweep.Error, stoppingToken).ConfigureAwait(false);
+                }
                 failing = false;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)

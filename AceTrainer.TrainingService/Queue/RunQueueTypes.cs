@@ -18,6 +18,9 @@ public sealed record RunQueueOptions
     /// <summary>Upper bound of the retry delay.</summary>
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Expired leases (worker died or hung) after which a run is dead-lettered rather than handed to the next worker.</summary>
+    public int MaxExpiredLeases { get; init; } = 3;
+
     /// <summary>How often <see cref="RunQueueSweeper"/> takes back expired leases.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -26,6 +29,7 @@ public sealed record RunQueueOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(KeyPrefix, nameof(KeyPrefix));
         ArgumentOutOfRangeException.ThrowIfLessThan(LeaseDuration, TimeSpan.FromMilliseconds(1), nameof(LeaseDuration));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttempts, 1, nameof(MaxAttempts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxExpiredLeases, 1, nameof(MaxExpiredLeases));
         ArgumentOutOfRangeException.ThrowIfLessThan(BackoffBase, TimeSpan.Zero, nameof(BackoffBase));
         ArgumentOutOfRangeException.ThrowIfLessThan(BackoffMax, BackoffBase, nameof(BackoffMax));
         ArgumentOutOfRangeException.ThrowIfLessThan(SweepInterval, TimeSpan.FromMilliseconds(1), nameof(SweepInterval));
@@ -64,9 +68,20 @@ public enum FailureOutcome
     LeaseLost,
 }
 
+/// <summary>What one sweep did: leases taken back in all, and the runs among them that were dead-lettered with <see cref="Error"/>.</summary>
+public sealed record SweepResult(int TakenBack, IReadOnlyList<string> DeadLettered, string Error);
+
+/// <summary>Told when the sweep dead-lettered a run, so the service can mark it failed where people look.</summary>
+public interface IRunQueueObserver
+{
+    Task OnDeadLetteredAsync(string runId, string error, CancellationToken cancellationToken);
+}
+
 public sealed record FailResult(FailureOutcome Outcome, int Failures, DateTimeOffset? RetryAt);
 
 public enum CancelResult { NotFound, Removed, Flagged }
+
+public enum GiveBackResult { LeaseLost, Queued, Paused, Cancelled }
 
 public enum PauseResult { NotFound, Paused, AlreadyPaused, Flagged, NotPausable }
 

@@ -17,7 +17,7 @@ public sealed record RunRequestCheck(TrainingConfig? Config, DatasetSnapshot? Sn
 }
 
 /// <summary>What the Runs API does, over the record store (blobs), the live state (Redis) and the queue.</summary>
-public sealed class RunService(RunStore store, RunLiveEvents live, RunQueue queue, SnapshotClient snapshots, TimeProvider time)
+public sealed class RunService(RunStore store, RunLiveEvents live, RunQueue queue, SnapshotClient snapshots, TimeProvider time) : IRunQueueObserver
 {
     public const int MaxNameLength = 120;
 
@@ -191,6 +191,14 @@ public sealed class RunService(RunStore store, RunLiveEvents live, RunQueue queu
         var firstKept = await live.FirstIdAfterTrimAsync(runId, cancellationToken);
         if (firstKept is not null && RunLiveEvents.CompareIds(afterId, firstKept) < 0) return null;
         return entries;
+    }
+
+    /// <summary>The sweep gave up on a run whose workers kept dying: the record says failed, with why.</summary>
+    public async Task OnDeadLetteredAsync(string runId, string error, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await store.UpdateAsync(runId, r => r.State.IsFinal() ? null : r with { State = RunState.Failed, Error = error, FinishedAt = now }, cancellationToken);
+        await live.PublishAsync(runId, new RunEvent(RunEvent.StateType, now, State: RunState.Failed, Message: error), cancellationToken);
     }
 
     private async Task<RunRecord?> SetStateAsync(string runId, RunState state, CancellationToken cancellationToken)

@@ -98,8 +98,23 @@ public sealed class RunExecutor(
         await pump.DisposeAsync();
         if (reason == StopReason.Shutdown)
         {
-            // The lease expires and the sweep hands the run to another worker, which resumes from the checkpoint just saved.
+            // Given back at once (not left to expire): another worker resumes from the checkpoint just saved.
             await files.UploadHistoryAsync(CancellationToken.None);
+            RunState? next = await queue.GiveBackAsync(lease, CancellationToken.None) switch
+            {
+                GiveBackResult.Queued => RunState.Queued,
+                GiveBackResult.Paused => RunState.Paused,
+                GiveBackResult.Cancelled => RunState.Cancelled,
+                _ => null,
+            };
+            if (next is { } state)
+            {
+                var now = time.GetUtcNow();
+                await store.UpdateAsync(runId, r => r.State.IsFinal() ? null : r with { State = state, FinishedAt = state.IsFinal() ? now : null },
+                    CancellationToken.None);
+                await live.PublishAsync(runId, new RunEvent(RunEvent.StateType, now, State: state,
+                    Message: "the worker shut down after saving a checkpoint"), CancellationToken.None);
+            }
             return;
         }
         await SettleAsync(lease, files, observer, reason, result, failure);

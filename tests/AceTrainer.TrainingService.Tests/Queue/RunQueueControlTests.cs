@@ -56,7 +56,7 @@ public sealed class RunQueueControlTests(QueueRedisFixture fixture)
         await queue.CancelAsync("run");
 
         clock.Advance(options.LeaseDuration + TimeSpan.FromSeconds(1));
-        Assert.Equal(1, await queue.RequeueExpiredAsync());
+        Assert.Equal(1, (await queue.RequeueExpiredAsync()).TakenBack);
 
         Assert.Null(await queue.GetAsync("run"));
         Assert.Null(await queue.TryLeaseAsync("other"));

@@ -91,7 +91,7 @@ public sealed class RunQueueLeaseTests(QueueRedisFixture fixture)
         {
             clock.Advance(options.LeaseDuration * 0.9);
             Assert.Equal(HeartbeatSignal.Continue, await queue.HeartbeatAsync(lease));
-            Assert.Equal(0, await queue.RequeueExpiredAsync());
+            Assert.Equal(0, (await queue.RequeueExpiredAsync()).TakenBack);
         }
 
         var entry = (await queue.GetAsync("run"))!;
@@ -114,9 +114,9 @@ public sealed class RunQueueLeaseTests(QueueRedisFixture fixture)
         Assert.Equal(("run", 2), (crashed.RunId, crashed.Attempt));
 
         clock.Advance(options.LeaseDuration);
-        Assert.Equal(0, await queue.RequeueExpiredAsync()); // exactly at the expiry the lease still holds
+        Assert.Equal(0, (await queue.RequeueExpiredAsync()).TakenBack); // exactly at the expiry the lease still holds
         clock.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(1, await queue.RequeueExpiredAsync());
+        Assert.Equal(1, (await queue.RequeueExpiredAsync()).TakenBack);
         Assert.Equal(RunQueueState.Queued, (await queue.GetAsync("run"))!.State);
 
         var taken = (await queue.TryLeaseAsync("survivor"))!;
@@ -142,7 +142,7 @@ public sealed class RunQueueLeaseTests(QueueRedisFixture fixture)
         clock.Advance(options.LeaseDuration * 2);
         Assert.Equal(HeartbeatSignal.Continue, await queue.HeartbeatAsync(lease));
 
-        Assert.Equal(0, await queue.RequeueExpiredAsync());
+        Assert.Equal(0, (await queue.RequeueExpiredAsync()).TakenBack);
         Assert.Equal(clock.GetUtcNow() + options.LeaseDuration, (await queue.GetAsync("run"))!.LeasedUntil);
     }
 

@@ -15,7 +15,7 @@ public sealed class RunQueueSweeperTests(QueueRedisFixture fixture)
         var queue = new RunQueue(fixture.Client, options, TimeProvider.System);
         await queue.EnqueueAsync("run");
         var silent = (await queue.TryLeaseAsync("silent"))!;
-        using var sweeper = new RunQueueSweeper(queue, TimeProvider.System, NullLogger<RunQueueSweeper>.Instance);
+        using var sweeper = new RunQueueSweeper(queue, [], TimeProvider.System, NullLogger<RunQueueSweeper>.Instance);
         await sweeper.StartAsync(CancellationToken.None);
         try
         {

@@ -4,17 +4,22 @@ using System.Reflection;
 using System.Text.Json;
 using AceTrainer.ServiceDefaults;
 using AceTrainer.ServiceDefaults.Runs;
+using AceTrainer.ServiceDefaults.Redis;
 using AceTrainer.TestSupport;
+using AceTrainer.TrainingService.Queue;
+using AceTrainer.TrainingService.Runs;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace AceTrainer.TrainingService.Tests.Runs;
 
 /// <summary>
-/// The TrainingService as real processes on their own queue prefix (so the fixture's in-process worker stays out): the
-/// first is killed with SIGKILL mid-run, a second takes the run when the lease expires and resumes from the checkpoint.
+/// The TrainingService as real processes on their own queue prefix (so the fixture's in-process worker stays out): one
+/// killed with SIGKILL mid-run (the next takes the run when the lease expires) and one stopped with SIGTERM (it saves a
+/// checkpoint and gives the run back at once); either way another process resumes it from its last checkpoint.
 /// </summary>
 [Collection(RunsCollection.Name)]
-public sealed class KilledWorkerTests(RunsFixture fixture, ITestOutputHelper output)
+public sealed class WorkerProcessTests(RunsFixture fixture, ITestOutputHelper output)
 {
     [Fact]
     public async Task A_run_whose_worker_is_killed_resumes_elsewhere_with_every_step_once_and_the_same_losses()
@@ -75,6 +80,39 @@ public sealed class KilledWorkerTests(RunsFixture fixture, ITestOutputHelper out
             done.Checkpoints.Select(c => c.Name));
     }
 
+    [Fact]
+    public async Task A_worker_that_shuts_down_saves_a_checkpoint_and_gives_the_run_back_at_once()
+    {
+        var snapshot = await fixture.CreateSnapshotAsync("handover", songs: 2);
+        using var first = WorkerProcess.Start(fixture, "stop-a", output);
+        using var api = new HttpClient { BaseAddress = new Uri(first.Url), Timeout = TimeSpan.FromMinutes(1) };
+        await first.WaitHealthyAsync();
+        var run = await CreateAsync(api, snapshot.Id, RunsFixture.TinyConfig(30, 1000));
+        await RunsFixture.WaitForStateAsync(api, run.Id, r => r.Progress.Step >= 5, TimeSpan.FromMinutes(5));
+
+        Assert.Equal(0, await first.StopAsync());
+
+        // No sweeper runs on this queue now, so only the give-back can have put the run back in the queue.
+        var queue = new RunQueue(fixture.TrainingServices.GetRequiredService<IRedisClient>(), new RunQueueOptions { KeyPrefix = QueuePrefix }, TimeProvider.System);
+        var entry = (await queue.GetAsync(run.Id))!;
+        Assert.Equal((RunQueueState.Queued, 0), (entry.State, entry.Failures));
+        var stopped = (await fixture.TrainingServices.GetRequiredService<RunStore>().GetAsync(run.Id))!;
+        Assert.Equal(RunState.Queued, stopped.State);
+        var checkpoint = Assert.Single(stopped.Checkpoints);
+        Assert.Equal(stopped.Progress.Step, checkpoint.Step);
+
+        using var second = WorkerProcess.Start(fixture, "stop-b", output);
+        using var api2 = new HttpClient { BaseAddress = new Uri(second.Url), Timeout = TimeSpan.FromMinutes(1) };
+        await second.WaitHealthyAsync();
+        var done = await RunsFixture.WaitForStateAsync(api2, run.Id, r => r.State.IsFinal(), TimeSpan.FromMinutes(3));
+        Assert.Equal((RunState.Completed, 2, 30L), (done.State, done.Attempts, done.Progress.Step));
+        var metricsFile = await api2.GetStringAsync($"/api/runs/{run.Id}/metrics");
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i),
+            metricsFile.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64()));
+    }
+
+    private const string QueuePrefix = "killtest:";
+
     private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -120,7 +158,7 @@ public sealed class KilledWorkerTests(RunsFixture fixture, ITestOutputHelper out
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             start.ArgumentList.Add(ServiceAssembly);
             foreach (var (key, value) in fixture.TrainingSettings(workerId)) start.Environment[key.Replace(":", "__")] = value;
-            start.Environment["RunQueue__KeyPrefix"] = "killtest:";
+            start.Environment["RunQueue__KeyPrefix"] = QueuePrefix;
             start.Environment["ASPNETCORE_URLS"] = url;
             start.Environment["OTEL_SERVICE_NAME"] = "trainingservice-" + workerId;
             foreach (var (key, value) in environment ?? []) start.Environment[key] = value;
@@ -149,6 +187,15 @@ public sealed class KilledWorkerTests(RunsFixture fixture, ITestOutputHelper out
                 await Task.Delay(200);
             }
             throw new TimeoutException("the TrainingService did not become healthy");
+        }
+
+        /// <summary>SIGTERM, as a container stop sends it: the host shuts down gracefully; returns the exit code.</summary>
+        public async Task<int> StopAsync()
+        {
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await _process.WaitForExitAsync(timeout.Token);
+            return _process.ExitCode;
         }
 
         /// <summary>SIGKILL: no shutdown hook, no final checkpoint, the lease just stops being renewed.</summary>
@@ -180,7 +227,7 @@ public sealed class KilledWorkerTests(RunsFixture fixture, ITestOutputHelper out
         {
             get
             {
-                var configuration = typeof(KilledWorkerTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+                var configuration = typeof(WorkerProcessTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
                 var path = Path.Combine(AzuriteServer.FindRepoRoot(), "AceTrainer.TrainingService", "bin", configuration, "net10.0", "AceTrainer.TrainingService.dll");
                 return File.Exists(path) ? path : throw new FileNotFoundException($"build AceTrainer.TrainingService first: {path}", path);
             }
