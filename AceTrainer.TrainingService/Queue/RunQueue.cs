@@ -154,7 +154,8 @@ public sealed class RunQueue
     /// </summary>
     public async Task<SweepResult> RequeueExpiredAsync(CancellationToken cancellationToken = default)
     {
-        var error = $"its worker stopped renewing the lease {Options.MaxExpiredLeases} times (the process died or hung while running it)";
+        var times = Options.MaxExpiredLeases == 1 ? "once" : $"{Options.MaxExpiredLeases} times";
+        var error = $"its worker stopped renewing the lease {times} (the process died or hung while running it)";
         var reply = await RunAsync(RunQueueScripts.RequeueExpired, [_due, _leases, _paused, _workers, _dead],
             [_prefix, NowMs(), Options.MaxExpiredLeases, error], cancellationToken).ConfigureAwait(false);
         return new SweepResult((int)reply.Items[0].AsInt64(), reply.Items.Skip(1).Select(i => i.AsString()!).ToList(), error);

@@ -39,4 +39,41 @@ public sealed class RunQueueSweeperTests(QueueRedisFixture fixture)
             await sweeper.StopAsync(CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task The_sweeper_tells_its_observers_about_a_run_it_dead_letters()
+    {
+        var options = QueueRedisFixture.FreshOptions() with
+        {
+            LeaseDuration = TimeSpan.FromMilliseconds(200), SweepInterval = TimeSpan.FromMilliseconds(50), MaxExpiredLeases = 1,
+        };
+        var queue = new RunQueue(fixture.Client, options, TimeProvider.System);
+        await queue.EnqueueAsync("poison");
+        Assert.NotNull(await queue.TryLeaseAsync("dies"));
+        var observer = new RecordingObserver();
+        using var sweeper = new RunQueueSweeper(queue, [observer], TimeProvider.System, NullLogger<RunQueueSweeper>.Instance);
+        await sweeper.StartAsync(CancellationToken.None);
+        try
+        {
+            var (runId, error) = await observer.DeadLettered.Task.WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal("poison", runId);
+            Assert.Contains("stopped renewing the lease once", error);
+            Assert.Equal(RunQueueState.DeadLettered, (await queue.GetAsync("poison"))!.State);
+        }
+        finally
+        {
+            await sweeper.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private sealed class RecordingObserver : IRunQueueObserver
+    {
+        public TaskCompletionSource<(string RunId, string Error)> DeadLettered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task OnDeadLetteredAsync(string runId, string error, CancellationToken cancellationToken)
+        {
+            DeadLettered.TrySetResult((runId, error));
+            return Task.CompletedTask;
+        }
+    }
 }
