@@ -69,6 +69,11 @@ public sealed class RedisRestartTests
         await using var client = new RedisClient(FastReconnect(server));
         Assert.Equal("PONG", await client.PingAsync());
         await server.StopAsync();
+        // "While down" means once the client has seen the connection drop; a command written just before that moment is
+        // in flight and fails instead (the first test covers that case).
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (client.IsConnected && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.False(client.IsConnected);
         var waiting = client.ExecuteAsync("ECHO", ["patient"]);
         await Task.Delay(400);
         Assert.False(waiting.IsCompleted);
