@@ -20,6 +20,9 @@ public sealed partial class RunStore(IBlobStore blobs, IOptions<TrainingOptions>
     public const string TensorBoardFolder = "logs";
     public const string CheckpointsFolder = "checkpoints";
 
+    // Set once the container is known to exist; listing a missing container fails, and a fresh system has none yet.
+    private volatile bool _containerReady;
+
     public IBlobStore Blobs { get; } = blobs;
 
     public string Container { get; } = options.Value.Container;
@@ -39,7 +42,7 @@ public sealed partial class RunStore(IBlobStore blobs, IOptions<TrainingOptions>
 
     public async Task CreateAsync(RunRecord record, CancellationToken cancellationToken = default)
     {
-        await Blobs.CreateContainerIfNotExistsAsync(Container, cancellationToken);
+        await EnsureContainerAsync(cancellationToken);
         await WriteAsync(record, BlobConditions.IfNotExists, cancellationToken);
     }
 
@@ -69,6 +72,7 @@ public sealed partial class RunStore(IBlobStore blobs, IOptions<TrainingOptions>
     /// <summary>Every run, newest first.</summary>
     public async Task<IReadOnlyList<RunRecord>> ListAsync(CancellationToken cancellationToken = default)
     {
+        await EnsureContainerAsync(cancellationToken);
         var ids = new List<string>();
         await foreach (var item in Blobs.ListAsync(Container, new BlobListOptions { Prefix = "runs/", Delimiter = "/" }, cancellationToken))
         {
@@ -83,6 +87,7 @@ public sealed partial class RunStore(IBlobStore blobs, IOptions<TrainingOptions>
     /// <summary>Deletes every blob of the run, the record last (so a half-done delete still lists the run and can be repeated).</summary>
     public async Task DeleteAsync(string runId, CancellationToken cancellationToken = default)
     {
+        await EnsureContainerAsync(cancellationToken);
         var names = new List<string>();
         await foreach (var item in Blobs.ListAsync(Container, new BlobListOptions { Prefix = $"runs/{runId}/" }, cancellationToken))
         {
@@ -107,6 +112,7 @@ public sealed partial class RunStore(IBlobStore blobs, IOptions<TrainingOptions>
     /// <summary>Names (relative to the run) of the blobs under a folder of the run.</summary>
     public async Task<IReadOnlyList<string>> ListFilesAsync(string runId, string folder, CancellationToken cancellationToken = default)
     {
+        await EnsureContainerAsync(cancellationToken);
         var prefix = BlobName(runId, folder.TrimEnd('/') + "/");
         var names = new List<string>();
         await foreach (var item in Blobs.ListAsync(Container, new BlobListOptions { Prefix = prefix }, cancellationToken))
@@ -127,6 +133,13 @@ public sealed partial class RunStore(IBlobStore blobs, IOptions<TrainingOptions>
             await download.Content.CopyToAsync(file, cancellationToken);
         File.Move(partial, localPath, overwrite: true);
         return true;
+    }
+
+    private async Task EnsureContainerAsync(CancellationToken cancellationToken)
+    {
+        if (_containerReady) return;
+        await Blobs.CreateContainerIfNotExistsAsync(Container, cancellationToken);
+        _containerReady = true;
     }
 
     private async Task<(RunRecord Record, string ETag)?> ReadAsync(string runId, CancellationToken cancellationToken)

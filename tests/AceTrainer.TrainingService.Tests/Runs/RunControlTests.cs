@@ -5,6 +5,7 @@ using AceTrainer.ServiceDefaults;
 using AceTrainer.ServiceDefaults.Blobs;
 using AceTrainer.ServiceDefaults.Redis;
 using AceTrainer.ServiceDefaults.Runs;
+using AceTrainer.TrainingService.Runs;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AceTrainer.TrainingService.Tests.Runs;
@@ -54,9 +55,25 @@ public sealed class RunControlTests(RunsFixture fixture)
         Assert.Contains("config", Errors((await PostRunAsync(new { snapshotId = snapshot.Id })).Body).Keys);
         Assert.Contains("init_lora", Errors((await PostRunAsync(new { snapshotId = snapshot.Id, config = new { init_lora = "run:nosuchrun/epoch=0-step=1_lora" } })).Body).Keys);
 
+        Assert.Contains("lora.r", Errors((await PostRunAsync(new { snapshotId = snapshot.Id, config = new { lora = new { r = "sixteen" } } })).Body).Keys);
+        using var broken = await fixture.Training.PostAsync("/api/runs", new StringContent("{ not json", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+        Assert.Equal("application/problem+json", broken.Content.Headers.ContentType?.MediaType);
+
         Assert.Equal(before, (await fixture.Training.GetFromJsonAsync<List<RunRecord>>("/api/runs", JsonDefaults.Options))!.Count);
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.Training.GetAsync("/api/runs/nosuchrun")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Training.GetAsync("/api/runs?state=sleeping")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_fresh_system_without_the_container_lists_no_runs()
+    {
+        var store = new RunStore(fixture.TrainingServices.GetRequiredService<IBlobStore>(),
+            Microsoft.Extensions.Options.Options.Create(new TrainingOptions { Container = $"fresh-{Guid.NewGuid():N}" }));
+        Assert.Empty(await store.ListAsync());
+        Assert.Empty(await store.ListFilesAsync("some-run", RunStore.CheckpointsFolder));
+        Assert.Null(await store.GetAsync("some-run"));
+        await store.Blobs.DeleteContainerAsync(store.Container);
     }
 
     [Fact]
