@@ -21,10 +21,7 @@ public sealed class BlobPreparedSampleStore(IBlobStore blobs, string container, 
         using var download = await blobs.DownloadAsync(container, BlobName(contentHash), cancellationToken: cancellationToken);
         if (download is null) return null;
         var path = local.PathOf(contentHash);
-        var partial = path + ".download";
-        await using (var file = File.Create(partial))
-            await download.Content.CopyToAsync(file, cancellationToken);
-        File.Move(partial, path, overwrite: true);
+        await LocalFile.SaveAsync(download.Content, path, cancellationToken);
         return path;
     }
 

@@ -89,9 +89,14 @@ public sealed class RunService(RunStore store, RunLiveEvents live, RunQueue queu
     /// <summary>The record with the live progress merged in while a worker has it.</summary>
     public async Task<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(runId, cancellationToken) is not { } record) return null;
+        return await store.GetAsync(runId, cancellationToken) is { } record ? await WithLiveProgressAsync(record, cancellationToken) : null;
+    }
+
+    // A worker reports each step to Redis; the record in blobs only catches up at checkpoints and at the end.
+    private async Task<RunRecord> WithLiveProgressAsync(RunRecord record, CancellationToken cancellationToken)
+    {
         if (record.State.IsFinal()) return record;
-        var progress = await live.GetProgressAsync(runId, cancellationToken);
+        var progress = await live.GetProgressAsync(record.Id, cancellationToken);
         return progress is not null && progress.Step >= record.Progress.Step ? record with { Progress = progress } : record;
     }
 
@@ -102,13 +107,8 @@ public sealed class RunService(RunStore store, RunLiveEvents live, RunQueue queu
             (filter.State is null || r.State == filter.State) &&
             (filter.From is null || r.CreatedAt >= filter.From) &&
             (filter.To is null || r.CreatedAt <= filter.To)).ToList();
-        var merged = new RunRecord[records.Count];
-        for (var i = 0; i < records.Count; i++)
-        {
-            var r = records[i];
-            var progress = r.State.IsFinal() ? null : await live.GetProgressAsync(r.Id, cancellationToken);
-            merged[i] = progress is not null && progress.Step >= r.Progress.Step ? r with { Progress = progress } : r;
-        }
+        var merged = new List<RunRecord>(records.Count);
+        foreach (var record in records) merged.Add(await WithLiveProgressAsync(record, cancellationToken));
         return merged;
     }
 

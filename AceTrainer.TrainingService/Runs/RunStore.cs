@@ -127,11 +127,7 @@ public sealed partial class RunStore(IBlobStore blobs, IOptions<TrainingOptions>
     {
         using var download = await OpenAsync(runId, relative, cancellationToken);
         if (download is null) return false;
-        Directory.CreateDirectory(Path.GetDirectoryName(localPath)!);
-        var partial = localPath + ".download";
-        await using (var file = File.Create(partial))
-            await download.Content.CopyToAsync(file, cancellationToken);
-        File.Move(partial, localPath, overwrite: true);
+        await LocalFile.SaveAsync(download.Content, localPath, cancellationToken);
         return true;
     }
 

@@ -25,10 +25,8 @@ public sealed class SnapshotClient(HttpClient http)
         using var response = await http.GetAsync($"/api/snapshots/{Uri.EscapeDataString(snapshotId)}/samples/{Uri.EscapeDataString(stem)}/audio",
             HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
-        var partial = path + ".download";
-        await using (var file = File.Create(partial))
-            await response.Content.CopyToAsync(file, cancellationToken);
-        File.Move(partial, path, overwrite: true);
+        await using var content = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await LocalFile.SaveAsync(content, path, cancellationToken);
     }
 
     public static void Configure(IServiceProvider services, HttpClient http)

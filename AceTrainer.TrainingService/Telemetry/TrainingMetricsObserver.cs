@@ -59,8 +59,12 @@ public sealed class TrainingMetricsObserver : ITrainingObserver, IDisposable
         return reading;
     }
 
-    /// <summary>Samples the GPUs every <paramref name="interval"/> (5 s by default) until cancelled; stops early when there is no GPU.</summary>
-    public async Task PollGpusAsync(GpuMonitor monitor, TimeSpan? interval = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Samples the GPUs every <paramref name="interval"/> (5 s by default) until cancelled, handing each reading to
+    /// <paramref name="onReading"/> too; stops early when there is no GPU (after reporting that reading).
+    /// </summary>
+    public async Task PollGpusAsync(GpuMonitor monitor, TimeSpan? interval = null, CancellationToken cancellationToken = default,
+        Action<GpuReading>? onReading = null)
     {
         using var timer = new PeriodicTimer(interval ?? GpuMonitor.DefaultPollInterval);
         try
@@ -68,6 +72,7 @@ public sealed class TrainingMetricsObserver : ITrainingObserver, IDisposable
             do
             {
                 var reading = await SampleGpusAsync(monitor, cancellationToken);
+                onReading?.Invoke(reading);
                 if (reading.Unavailable is GpuUnavailableReason.NvidiaSmiNotInstalled or GpuUnavailableReason.NoDevices)
                 {
                     return;

@@ -244,27 +244,10 @@ public sealed class RunExecutor(
         }
     }
 
-    private async Task GpuReadingsAsync(RunObserver observer, TrainingMetricsObserver metrics, CancellationToken cancellationToken)
-    {
-        var monitor = new GpuMonitor(_options.NvidiaSmi);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var reading = await metrics.SampleGpusAsync(monitor, cancellationToken);
-            observer.Publish(new RunEvent(RunEvent.GpuType, time.GetUtcNow(), Gpu: new RunGpuEvent(
-                reading.HasGpu, reading.HasGpu ? null : NoGpuReason(reading),
-                reading.Gpus)));
-            // No nvidia-smi or no device will not change during the run: one "no GPU" event is enough.
-            if (reading.Unavailable is GpuUnavailableReason.NvidiaSmiNotInstalled or GpuUnavailableReason.NoDevices) return;
-            try
-            {
-                await Task.Delay(_options.GpuPollInterval, time, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    private Task GpuReadingsAsync(RunObserver observer, TrainingMetricsObserver metrics, CancellationToken cancellationToken) =>
+        metrics.PollGpusAsync(new GpuMonitor(_options.NvidiaSmi), _options.GpuPollInterval, cancellationToken, reading =>
+            observer.Publish(new RunEvent(RunEvent.GpuType, time.GetUtcNow(),
+                Gpu: new RunGpuEvent(reading.HasGpu, reading.HasGpu ? null : NoGpuReason(reading), reading.Gpus))));
 
     private string NoGpuReason(GpuReading reading) => reading.Unavailable switch
     {

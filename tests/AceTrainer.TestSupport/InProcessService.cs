@@ -35,17 +35,28 @@ public sealed class InProcessService : IAsyncDisposable
     {
         var redis = await RedisServer.StartNewAsync();
         var azurite = await AzuriteServer.StartNewAsync(inMemoryPersistence: true);
-        var url = $"http://127.0.0.1:{FreePort.Next()}";
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseUrls(url);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings)
+        var (app, url) = await StartAppAsync(build, new Dictionary<string, string?>(settings)
         {
             ["ConnectionStrings:redis"] = redis.ConnectionString,
             ["ConnectionStrings:blobs"] = azurite.ConnectionString,
         });
+        return new InProcessService(redis, azurite, app, url);
+    }
+
+    /// <summary>
+    /// Only the service, on a free loopback port, with exactly <paramref name="settings"/> as extra configuration (for
+    /// tests that run several services against servers they share); the caller stops and disposes it.
+    /// </summary>
+    public static async Task<(WebApplication App, string Url)> StartAppAsync(Func<WebApplicationBuilder, WebApplication> build,
+        IReadOnlyDictionary<string, string?> settings)
+    {
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.WebHost.UseUrls(url);
+        builder.Configuration.AddInMemoryCollection(settings);
         var app = build(builder);
         await app.StartAsync();
-        return new InProcessService(redis, azurite, app, url);
+        return (app, url);
     }
 
     public HttpClient CreateClient(TimeSpan timeout) => new() { BaseAddress = new Uri(Url), Timeout = timeout };

@@ -13,7 +13,8 @@ public sealed class TrainCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    private static string ServiceAssembly
+    /// <summary>The built AceTrainer.TrainingService.dll of this test build's configuration (also started by the worker-process tests).</summary>
+    internal static string ServiceAssembly
     {
         get
         {

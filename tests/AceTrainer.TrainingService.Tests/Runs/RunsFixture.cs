@@ -7,8 +7,6 @@ using AceTrainer.TestSupport;
 using AceTrainer.TestSupport.Audio;
 using AceTrainer.TrainingService.Extensions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 
 namespace AceTrainer.TrainingService.Tests.Runs;
 
@@ -64,26 +62,15 @@ public sealed class RunsFixture : IAsyncLifetime
     {
         Redis = await RedisServer.StartNewAsync();
         Azurite = await AzuriteServer.StartNewAsync(inMemoryPersistence: true);
-        (_datasets, DatasetUrl) = await StartAsync(b => b.BuildDatasetService(), new()
+        (_datasets, DatasetUrl) = await InProcessService.StartAppAsync(b => b.BuildDatasetService(), new Dictionary<string, string?>
         {
             ["ConnectionStrings:redis"] = Redis.ConnectionString,
             ["ConnectionStrings:blobs"] = Azurite.ConnectionString,
             ["Datasets:StagingDirectory"] = Path.Combine(_audio, "staging"),
         });
-        (_training, TrainingUrl) = await StartAsync(b => b.BuildTrainingService(), TrainingSettings("test-worker"));
+        (_training, TrainingUrl) = await InProcessService.StartAppAsync(b => b.BuildTrainingService(), TrainingSettings("test-worker"));
         Datasets = new HttpClient { BaseAddress = new Uri(DatasetUrl), Timeout = TimeSpan.FromMinutes(2) };
         Training = new HttpClient { BaseAddress = new Uri(TrainingUrl), Timeout = TimeSpan.FromMinutes(2) };
-    }
-
-    private static async Task<(WebApplication, string)> StartAsync(Func<WebApplicationBuilder, WebApplication> build, Dictionary<string, string?> settings)
-    {
-        var url = $"http://127.0.0.1:{FreePort.Next()}";
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseUrls(url);
-        builder.Configuration.AddInMemoryCollection(settings);
-        var app = build(builder);
-        await app.StartAsync();
-        return (app, url);
     }
 
     /// <summary>A dataset of <paramref name="songs"/> ffmpeg tones (a few seconds each, prompts and lyrics) and its snapshot.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Reflection;
 using System.Text.Json;
 using AceTrainer.ServiceDefaults;
 using AceTrainer.ServiceDefaults.Runs;
@@ -156,7 +155,7 @@ public sealed class WorkerProcessTests(RunsFixture fixture, ITestOutputHelper ou
         {
             var url = $"http://127.0.0.1:{FreePort.Next()}";
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(ServiceAssembly);
+            start.ArgumentList.Add(TrainCommandTests.ServiceAssembly);
             foreach (var (key, value) in fixture.TrainingSettings(workerId)) start.Environment[key.Replace(":", "__")] = value;
             start.Environment["RunQueue__KeyPrefix"] = QueuePrefix;
             start.Environment["ASPNETCORE_URLS"] = url;
@@ -220,16 +219,6 @@ public sealed class WorkerProcessTests(RunsFixture fixture, ITestOutputHelper ou
             catch (InvalidOperationException)
             {
                 // the test has finished; late lines of a dying process are dropped
-            }
-        }
-
-        private static string ServiceAssembly
-        {
-            get
-            {
-                var configuration = typeof(WorkerProcessTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-                var path = Path.Combine(AzuriteServer.FindRepoRoot(), "AceTrainer.TrainingService", "bin", configuration, "net10.0", "AceTrainer.TrainingService.dll");
-                return File.Exists(path) ? path : throw new FileNotFoundException($"build AceTrainer.TrainingService first: {path}", path);
             }
         }
     }
